@@ -1,0 +1,17 @@
+"""CarePath custom actions (``rasa run actions``).
+
+The knowledge base and the deployment settings are validated on import, so a
+broken file stops the action server at start with the file and field named.
+"""
+import logging
+
+from carepath import settings as _settings
+from carepath.knowledge_base import KnowledgeBaseError, get_knowledge_base
+
+try:
+    get_knowledge_base()
+    _settings.advisor()
+except (KnowledgeBaseError, ValueError) as _exc:
+    logging.getLogger(__name__).error("CarePath cannot start: %s", _exc)
+    # rasa_sdk stops the action server (exit code 1) on an ImportError
+    raise ImportError(f"CarePath cannot start: {_exc}") from _exc

@@ -1,0 +1,88 @@
+"""Rasa input channels of CarePath (referenced from ``credentials.yml``).
+
+``RestInput`` is Rasa's REST channel with the request checked first: a body
+that is not a JSON object with a ``sender`` and a text ``message`` gets a 400
+and a plain explanation (Rasa itself answers some of these with a 500).
+
+``SocketIOInput`` is Rasa's socket.io channel with one fix: Rasa 3.6's
+``SocketIOOutput.send_custom_json`` passes the JSON's keys to ``sio.emit`` as
+keyword arguments, so a payload such as ``{"topic": ...}`` raises a TypeError
+and the turn's payload is lost.  Here the payload is emitted as
+``{"custom": {...}}`` on the bot event, the same shape the REST channel uses.
+"""
+from __future__ import annotations
+
+from typing import Any, Awaitable, Callable, Dict, Optional, Text
+
+from rasa.core.channels.channel import UserMessage
+from rasa.core.channels.rest import RestInput as RasaRestInput
+from rasa.core.channels.socketio import SocketIOInput as RasaSocketIOInput
+from rasa.core.channels.socketio import SocketIOOutput as RasaSocketIOOutput
+from sanic import Blueprint, response
+from sanic.exceptions import InvalidUsage
+from sanic.request import Request
+
+MAX_SENDER_LENGTH = 256
+USAGE = 'send JSON like {"sender": "visitor-1", "message": "how much do CNAs make?"}'
+
+
+def request_problem(request: Request) -> Optional[str]:
+    """What is wrong with a REST webhook request, or ``None``."""
+    try:
+        body = request.json
+    except (InvalidUsage, ValueError):
+        return "the body is not valid JSON"
+    if not isinstance(body, dict):
+        return "the body must be a JSON object"
+    sender = body.get("sender")
+    if isinstance(sender, bool) or not isinstance(sender, (str, int)) or not str(sender).strip():
+        return '"sender" must be a non-empty string'
+    if len(str(sender)) > MAX_SENDER_LENGTH:
+        return f'"sender" must be at most {MAX_SENDER_LENGTH} characters'
+    if not isinstance(body.get("message"), str):
+        return '"message" must be a string'
+    metadata = body.get("metadata")
+    if metadata is not None and not isinstance(metadata, dict):
+        return '"metadata" must be a JSON object'
+    return None
+
+
+class RestInput(RasaRestInput):
+    @classmethod
+    def name(cls) -> Text:
+        return "rest"
+
+    def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
+        blueprint = super().blueprint(on_new_message)
+
+        @blueprint.middleware("request")
+        async def check_request(request: Request) -> Optional[response.HTTPResponse]:
+            if request.method == "POST" and request.path.endswith("/webhook"):
+                problem = request_problem(request)
+                if problem:
+                    return response.json({"error": f"{problem}; {USAGE}"}, status=400)
+                if isinstance(request.json.get("sender"), int):
+                    request.json["sender"] = str(request.json["sender"])
+            return None
+
+        return blueprint
+
+
+class SocketIOOutput(RasaSocketIOOutput):
+    async def send_custom_json(self, recipient_id: Text, json_message: Dict[Text, Any], **kwargs: Any) -> None:
+        await self._send_message(recipient_id, {"custom": json_message})
+
+
+class SocketIOInput(RasaSocketIOInput):
+    @classmethod
+    def name(cls) -> Text:
+        return "socketio"
+
+    def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
+        async def handle(message: UserMessage) -> Any:
+            rasa_output = message.output_channel
+            if isinstance(rasa_output, RasaSocketIOOutput):
+                message.output_channel = SocketIOOutput(rasa_output.sio, rasa_output.bot_message_evt)
+            return await on_new_message(message)
+
+        return super().blueprint(handle)

@@ -1,0 +1,102 @@
+"""Start the real action server and Rasa server on free ports for tests."""
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Iterator, List, Optional
+
+import requests
+
+from carepath.endpoints import write_endpoints
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def _env() -> dict:
+    return dict(os.environ, RASA_TELEMETRY_ENABLED="false", TF_CPP_MIN_LOG_LEVEL="2", PYTHONWARNINGS="ignore")
+
+
+def wait_for(url: str, process: subprocess.Popen, log: Path, timeout: float = 180) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError(f"{url}: server exited with {process.returncode}:\n{log.read_text()[-4000:]}")
+        try:
+            if requests.get(url, timeout=2).status_code == 200:
+                return
+        except requests.RequestException:
+            pass
+        time.sleep(0.5)
+    raise TimeoutError(f"{url} did not come up in {timeout}s:\n{log.read_text()[-4000:]}")
+
+
+def start(args: List[str], log: Path) -> subprocess.Popen:
+    handle = log.open("w")
+    return subprocess.Popen([sys.executable, "-m", "rasa", *args], cwd=ROOT, env=_env(), stdout=handle, stderr=subprocess.STDOUT)
+
+
+def stop(process: Optional[subprocess.Popen]) -> None:
+    if process and process.poll() is None:
+        process.terminate()
+        try:
+            process.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            process.kill()
+
+
+class Servers:
+    def __init__(self, workdir: Path) -> None:
+        self.workdir = workdir
+        self.actions_port = free_port()
+        self.rasa_port = free_port()
+        self.tracker_db = workdir / "trackers.db"
+        self.endpoints = write_endpoints(
+            workdir / "endpoints.yml", f"http://127.0.0.1:{self.actions_port}/webhook", str(self.tracker_db)
+        )
+        self.credentials = ROOT / "credentials.yml"
+        self.actions: Optional[subprocess.Popen] = None
+        self.rasa: Optional[subprocess.Popen] = None
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.rasa_port}"
+
+    def start_actions(self) -> None:
+        log = self.workdir / "actions.log"
+        self.actions = start(["run", "actions", "--port", str(self.actions_port)], log)
+        wait_for(f"http://127.0.0.1:{self.actions_port}/health", self.actions, log)
+
+    def start_rasa(self) -> None:
+        log = self.workdir / "rasa.log"
+        self.rasa = start(
+            ["run", "-m", "models/carepath.tar.gz", "--port", str(self.rasa_port),
+             "--credentials", str(self.credentials), "--endpoints", str(self.endpoints)],
+            log,
+        )
+        wait_for(self.url + "/", self.rasa, log)
+
+    def stop(self) -> None:
+        stop(self.rasa)
+        stop(self.actions)
+
+
+@contextmanager
+def running(workdir: Path) -> Iterator[Servers]:
+    servers = Servers(workdir)
+    try:
+        servers.start_actions()
+        servers.start_rasa()
+        yield servers
+    finally:
+        servers.stop()
