@@ -16,6 +16,7 @@ NLU_CODE    := carepath/nlu_components.py carepath/text_guard.py carepath/safety
 
 export PYTHONDONTWRITEBYTECODE := 1
 export TF_CPP_MIN_LOG_LEVEL := 2
+export RASA_TELEMETRY_ENABLED := false
 
 .PHONY: help venv spacy train run actions shell test validate lock clean
 

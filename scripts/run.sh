@@ -5,7 +5,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 RASA_PORT="${RASA_PORT:-5005}"
 ACTIONS_PORT="${ACTIONS_PORT:-5055}"
-export TF_CPP_MIN_LOG_LEVEL=2
+export TF_CPP_MIN_LOG_LEVEL=2 PYTHONWARNINGS="${PYTHONWARNINGS:-ignore}" RASA_TELEMETRY_ENABLED="${RASA_TELEMETRY_ENABLED:-false}"
 
 .venv/bin/python -m carepath.endpoints build/endpoints.yml \
   --actions-url "http://localhost:${ACTIONS_PORT}/webhook"
