@@ -18,12 +18,13 @@ export PYTHONDONTWRITEBYTECODE := 1
 export TF_CPP_MIN_LOG_LEVEL := 2
 export RASA_TELEMETRY_ENABLED := false
 
-.PHONY: help venv spacy train run actions shell test validate lock clean
+.PHONY: help venv spacy train run actions shell test bench validate lock clean
 
 help:
 	@echo "make run    - install, build, train if needed, and start the assistant (REST, socket.io)"
 	@echo "make shell  - chat with the assistant in the terminal"
 	@echo "make test   - the whole test suite"
+	@echo "make bench  - accuracy, latency, throughput vs stock rasa init: bench/report.md"
 	@echo "make train  - (re)train the model when data, config or knowledge base changed"
 	@echo "make lock   - re-pin requirements.lock from requirements.in"
 
@@ -55,6 +56,9 @@ validate: $(SPACY_MODEL)
 
 test: $(MODEL)
 	$(PY) -m pytest
+
+bench: $(MODEL)
+	$(PY) bench/run_bench.py
 
 lock: venv
 	$(PY) -m pip install --quiet -r requirements.in

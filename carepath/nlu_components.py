@@ -22,6 +22,7 @@ from rasa.shared.nlu.constants import ENTITIES, INTENT, INTENT_RANKING_KEY, TEXT
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
+from carepath import rasa_patches  # noqa: F401  (compiled action-response validator)
 from carepath import text_guard
 from carepath.safety import crisis_signal
 

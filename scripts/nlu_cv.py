@@ -33,7 +33,8 @@ def classifier_config() -> dict:
     return TfidfIntentClassifier.get_default_config()
 
 
-def main() -> int:
+def cross_validate(folds: int = 5) -> dict:
+    """Accuracy, macro F1 and confusions of the intent classifier, by k-fold CV."""
     files = sorted((ROOT / "data").glob("nlu*.yml"))
     data = load_data(str(files[0]))
     for path in files[1:]:
@@ -41,19 +42,30 @@ def main() -> int:
     examples = [m for m in data.intent_examples if m.get("text")]
     texts = [m.get("text") for m in examples]
     labels = np.array([m.get("intent") for m in examples])
-    folds = StratifiedKFold(5, shuffle=True, random_state=0)
-    predicted = cross_val_predict(build_pipeline(classifier_config()), texts, labels, cv=folds)
-    accuracy = float(np.mean(predicted == labels))
-    macro = f1_score(labels, predicted, average="macro")
-    print(f"5-fold CV on {len(texts)} training examples: intent accuracy {accuracy:.3f}, macro F1 {macro:.3f}")
+    splitter = StratifiedKFold(folds, shuffle=True, random_state=0)
+    predicted = cross_val_predict(build_pipeline(classifier_config()), texts, labels, cv=splitter)
     pairs = collections.Counter((t, p) for t, p in zip(labels, predicted) if t != p)
+    return {
+        "examples": len(texts),
+        "accuracy": float(np.mean(predicted == labels)),
+        "macro_f1": float(f1_score(labels, predicted, average="macro")),
+        "confusions": [(true, pred, n) for (true, pred), n in pairs.most_common(15)],
+        "errors": [(t, true, pred) for t, true, pred in zip(texts, labels, predicted) if true != pred],
+    }
+
+
+def main() -> int:
+    result = cross_validate()
+    print(
+        f"5-fold CV on {result['examples']} training examples: intent accuracy "
+        f"{result['accuracy']:.3f}, macro F1 {result['macro_f1']:.3f}"
+    )
     print("most costly confusions (true -> predicted):")
-    for (true, pred), n in pairs.most_common(15):
+    for true, pred, n in result["confusions"]:
         print(f"  {n:3d}  {true} -> {pred}")
     if "--errors" in sys.argv:
-        for text, true, pred in zip(texts, labels, predicted):
-            if true != pred:
-                print(f"{true:22s} -> {pred:22s} {text}")
+        for text, true, pred in result["errors"]:
+            print(f"{true:22s} -> {pred:22s} {text}")
     return 0
 
 

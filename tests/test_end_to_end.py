@@ -11,7 +11,7 @@ import requests
 import socketio
 
 from rasa_cli import require_model
-from servers import running
+from carepath.servers import running
 
 
 @pytest.fixture(scope="module")

@@ -1,4 +1,4 @@
-"""Start the real action server and Rasa server on free ports for tests."""
+"""Start the real action server and Rasa server on free ports (tests, bench)."""
 from __future__ import annotations
 
 import os
@@ -41,9 +41,19 @@ def wait_for(url: str, process: subprocess.Popen, log: Path, timeout: float = 18
     raise TimeoutError(f"{url} did not come up in {timeout}s:\n{log.read_text()[-4000:]}")
 
 
-def start(args: List[str], log: Path) -> subprocess.Popen:
+def start(args: List[str], log: Path, cwd: Path = ROOT) -> subprocess.Popen:
     handle = log.open("w")
-    return subprocess.Popen([sys.executable, "-m", "rasa", *args], cwd=ROOT, env=_env(), stdout=handle, stderr=subprocess.STDOUT)
+    return subprocess.Popen([sys.executable, "-m", "rasa", *args], cwd=cwd, env=_env(), stdout=handle, stderr=subprocess.STDOUT)
+
+
+def rss_mb(process: Optional[subprocess.Popen]) -> float:
+    """Resident memory of a running process, in MB (Linux /proc)."""
+    if process is None or process.poll() is not None:
+        return float("nan")
+    for line in Path(f"/proc/{process.pid}/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1]) / 1024
+    return float("nan")
 
 
 def stop(process: Optional[subprocess.Popen]) -> None:
@@ -65,12 +75,17 @@ class Servers:
             workdir / "endpoints.yml", f"http://127.0.0.1:{self.actions_port}/webhook", str(self.tracker_db)
         )
         self.credentials = ROOT / "credentials.yml"
+        self.model = ROOT / "models" / "carepath.tar.gz"
         self.actions: Optional[subprocess.Popen] = None
         self.rasa: Optional[subprocess.Popen] = None
 
     @property
     def url(self) -> str:
         return f"http://127.0.0.1:{self.rasa_port}"
+
+    @property
+    def webhook(self) -> str:
+        return self.url + "/webhooks/rest/webhook"
 
     def start_actions(self) -> None:
         log = self.workdir / "actions.log"
@@ -80,7 +95,7 @@ class Servers:
     def start_rasa(self) -> None:
         log = self.workdir / "rasa.log"
         self.rasa = start(
-            ["run", "-m", "models/carepath.tar.gz", "--port", str(self.rasa_port),
+            ["run", "-m", str(self.model), "--port", str(self.rasa_port),
              "--credentials", str(self.credentials), "--endpoints", str(self.endpoints)],
             log,
         )

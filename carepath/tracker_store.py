@@ -1,0 +1,143 @@
+"""``CachedSQLTrackerStore``: Rasa's SQL tracker store (SQLite by default,
+PostgreSQL or any SQLAlchemy dialect by configuration) that keeps recent
+conversations in memory and hands the dialogue policies a bounded history.
+
+Rasa 3.6 reloads and replays a conversation's events on every message, and its
+policies featurize the whole history, so a message's cost grows with the
+length of the conversation (measured: turn 100 cost 3.5x turn 1).  Here:
+
+- each turn asks the database one indexed question, the id of the newest stored
+  event of the conversation; when it matches the copy in memory, the copy is
+  used and nothing is deserialised;
+- the tracker in memory keeps the last ``max_event_history`` events (default
+  100, about a dozen turns; slots are kept exactly, they do not live in the
+  event list); every event is still stored in the database;
+- saving inserts only the events added since the tracker was loaded or saved.
+
+The database stays the source of truth: when another instance has written to
+the conversation (several Rasa instances share one database behind a Redis lock
+store), the newest id differs and the tracker is reloaded.  A turn that failed
+after changing the tracker but before saving it is detected and reloaded too.
+"""
+from __future__ import annotations
+
+import json
+import logging
+from collections import OrderedDict
+from dataclasses import dataclass
+from typing import Any, Dict, List, Optional, Text
+
+import sqlalchemy as sa
+from rasa.core.tracker_store import SQLTrackerStore
+from rasa.shared.core.events import Event
+from rasa.shared.core.trackers import DialogueStateTracker
+from rasa.shared.nlu.constants import INTENT_NAME_KEY
+
+logger = logging.getLogger(__name__)
+
+
+@dataclass
+class _Entry:
+    tracker: DialogueStateTracker
+    newest_id: int
+    last_event: Optional[Event]
+
+    def intact(self) -> bool:
+        """True while the tracker has no events that were not saved."""
+        return (self.tracker.events[-1] if self.tracker.events else None) is self.last_event
+
+
+class CachedSQLTrackerStore(SQLTrackerStore):
+    def __init__(
+        self, *args: Any, cache_size: int = 2000, max_event_history: Optional[int] = 100, **kwargs: Any
+    ) -> None:
+        super().__init__(*args, **kwargs)
+        self._cache: "OrderedDict[Text, _Entry]" = OrderedDict()
+        self._cache_size = int(cache_size)
+        # not Rasa's ``self.max_event_history``: get_or_create_tracker overwrites that
+        self.history_limit = int(max_event_history) if max_event_history else None
+
+    def _newest_event_id(self, sender_id: Text) -> Optional[int]:
+        with self.session_scope() as session:
+            query = session.query(sa.func.max(self.SQLEvent.id)).filter(self.SQLEvent.sender_id == sender_id)
+            return query.scalar()
+
+    def _remember(self, tracker: DialogueStateTracker, newest_id: Optional[int]) -> None:
+        if newest_id is None:
+            self._cache.pop(tracker.sender_id, None)
+            return
+        last = tracker.events[-1] if tracker.events else None
+        self._cache[tracker.sender_id] = _Entry(tracker, newest_id, last)
+        self._cache.move_to_end(tracker.sender_id)
+        while len(self._cache) > self._cache_size:
+            self._cache.popitem(last=False)
+
+    def _bounded(self, tracker: DialogueStateTracker) -> DialogueStateTracker:
+        """The same tracker with a history bounded to ``max_event_history``."""
+        if tracker._max_event_history == self.history_limit:
+            return tracker
+        return DialogueStateTracker.from_events(
+            tracker.sender_id, list(tracker.events), self.domain.slots, self.history_limit
+        )
+
+    def init_tracker(self, sender_id: Text) -> DialogueStateTracker:
+        return DialogueStateTracker(sender_id, self.domain.slots, max_event_history=self.history_limit)
+
+    async def retrieve(self, sender_id: Text) -> Optional[DialogueStateTracker]:
+        """The latest session of a conversation, from memory when it is current."""
+        newest = self._newest_event_id(sender_id)
+        entry = self._cache.get(sender_id)
+        if entry is not None and newest is not None and entry.newest_id == newest and entry.intact():
+            self._cache.move_to_end(sender_id)
+            return entry.tracker
+        tracker = await super().retrieve(sender_id)
+        if tracker is None:
+            self._cache.pop(sender_id, None)
+            return None
+        tracker = self._bounded(tracker)
+        self._remember(tracker, newest)
+        return tracker
+
+    def _unsaved_events(self, entry: _Entry) -> Optional[List[Event]]:
+        new: List[Event] = []
+        for event in reversed(entry.tracker.events):
+            if event is entry.last_event:
+                return list(reversed(new))
+            new.append(event)
+        return None if entry.last_event is not None else list(reversed(new))
+
+    async def save(self, tracker: DialogueStateTracker) -> None:
+        entry = self._cache.get(tracker.sender_id)
+        new_events = self._unsaved_events(entry) if entry is not None and entry.tracker is tracker else None
+        if new_events is None:
+            # a tracker this store did not hand out (or the marker fell out of the
+            # bounded history): Rasa's own way, which counts the stored events
+            self._cache.pop(tracker.sender_id, None)
+            await super().save(tracker)
+            return
+        await self.stream_events(tracker)
+        if not new_events:
+            return
+        with self.session_scope() as session:
+            rows = [self._row(tracker.sender_id, event) for event in new_events]
+            session.add_all(rows)
+            session.flush()
+            newest = rows[-1].id
+            session.commit()
+        self._remember(tracker, newest)
+
+    async def create_tracker(self, sender_id: Text, append_action_listen: bool = True) -> DialogueStateTracker:
+        tracker = await super().create_tracker(sender_id, append_action_listen)
+        self._remember(tracker, self._newest_event_id(sender_id))
+        return tracker
+
+    def _row(self, sender_id: Text, event: Event) -> "SQLTrackerStore.SQLEvent":
+        data: Dict[Text, Any] = event.as_dict()
+        return self.SQLEvent(
+            sender_id=sender_id,
+            type_name=event.type_name,
+            timestamp=data.get("timestamp"),
+            intent_name=data.get("parse_data", {}).get("intent", {}).get(INTENT_NAME_KEY),
+            action_name=data.get("name"),
+            data=json.dumps(data),
+        )

@@ -1,0 +1,121 @@
+"""CachedSQLTrackerStore on a real SQLite database."""
+from __future__ import annotations
+
+import asyncio
+import sqlite3
+
+import pytest
+from rasa.shared.core.domain import Domain
+from rasa.shared.core.events import ActionExecuted, SlotSet, UserUttered
+from rasa.shared.core.trackers import DialogueStateTracker
+
+from carepath.tracker_store import CachedSQLTrackerStore
+from rasa_cli import ROOT
+
+
+@pytest.fixture(scope="module")
+def domain():
+    return Domain.load(str(ROOT / "domain.yml"))
+
+
+def store(domain, path):
+    return CachedSQLTrackerStore(domain=domain, dialect="sqlite", db=str(path))
+
+
+def turn(tracker, text, role):
+    tracker.update(UserUttered(text, {"name": "ask_pay", "confidence": 1.0}))
+    tracker.update(ActionExecuted("action_answer"))
+    tracker.update(SlotSet("role", role))
+    tracker.update(ActionExecuted("action_listen"))
+
+
+def rows(path, sender):
+    with sqlite3.connect(path) as db:
+        return db.execute("select type_name from events where sender_id=? order by id", (sender,)).fetchall()
+
+
+def run(coro):
+    return asyncio.run(coro)
+
+
+def test_saved_conversations_survive_a_new_instance(domain, tmp_path):
+    db = tmp_path / "t.db"
+    first = store(domain, db)
+    tracker = run(first.get_or_create_tracker("u1"))
+    turn(tracker, "how much do CNAs make", "nursing_assistant")
+    run(first.save(tracker))
+    turn(tracker, "and MAs?", "medical_assistant")
+    run(first.save(tracker))
+    assert len(rows(db, "u1")) == len(tracker.events)  # each event stored exactly once
+
+    restarted = store(domain, db)
+    again = run(restarted.retrieve("u1"))
+    assert [e.as_dict()["event"] for e in again.events] == [e.as_dict()["event"] for e in tracker.events]
+    assert again.get_slot("role") == "medical_assistant"
+
+
+def test_cached_tracker_is_reused_without_deserialising(domain, tmp_path, monkeypatch):
+    s = store(domain, tmp_path / "t.db")
+    tracker = run(s.get_or_create_tracker("u2"))
+    turn(tracker, "hi", "phlebotomy_technician")
+    run(s.save(tracker))
+    loads = []
+    original = DialogueStateTracker.from_dict
+    monkeypatch.setattr(DialogueStateTracker, "from_dict", lambda *a, **k: loads.append(1) or original(*a, **k))
+    for _ in range(3):
+        assert run(s.retrieve("u2")) is tracker
+    assert loads == []
+
+
+def test_write_by_another_instance_is_seen(domain, tmp_path):
+    db = tmp_path / "t.db"
+    a, b = store(domain, db), store(domain, db)
+    tracker_a = run(a.get_or_create_tracker("u3"))
+    turn(tracker_a, "hello", "medical_assistant")
+    run(a.save(tracker_a))
+    tracker_b = run(b.retrieve("u3"))
+    turn(tracker_b, "and CNAs?", "nursing_assistant")
+    run(b.save(tracker_b))
+    fresh = run(a.retrieve("u3"))
+    assert fresh is not tracker_a
+    assert fresh.get_slot("role") == "nursing_assistant"
+    assert len(fresh.events) == len(tracker_b.events) == len(rows(db, "u3"))
+
+
+def test_a_turn_that_failed_before_saving_is_not_kept(domain, tmp_path):
+    db = tmp_path / "t.db"
+    s = store(domain, db)
+    tracker = run(s.get_or_create_tracker("u4"))
+    turn(tracker, "hello", "medical_assistant")
+    run(s.save(tracker))
+    saved = len(tracker.events)
+    turn(tracker, "this turn crashed", "nursing_assistant")  # changed, never saved
+    reloaded = run(s.retrieve("u4"))
+    assert reloaded is not tracker
+    assert len(reloaded.events) == saved
+    assert reloaded.get_slot("role") == "medical_assistant"
+
+
+def test_cache_is_bounded(domain, tmp_path):
+    s = CachedSQLTrackerStore(domain=domain, dialect="sqlite", db=str(tmp_path / "t.db"), cache_size=2)
+    for sender in ("a", "b", "c"):
+        tracker = run(s.get_or_create_tracker(sender))
+        turn(tracker, "hi", "medical_assistant")
+        run(s.save(tracker))
+    assert list(s._cache) == ["b", "c"]
+    assert run(s.retrieve("a")).get_slot("role") == "medical_assistant"
+
+
+def test_history_in_memory_is_bounded_but_every_event_is_stored(domain, tmp_path):
+    db = tmp_path / "t.db"
+    s = CachedSQLTrackerStore(domain=domain, dialect="sqlite", db=str(db), max_event_history=12)
+    tracker = run(s.get_or_create_tracker("long"))
+    for i in range(30):
+        tracker = run(s.retrieve("long"))
+        turn(tracker, f"question {i}", "medical_assistant" if i % 2 else "nursing_assistant")
+        run(s.save(tracker))
+    assert len(tracker.events) == 12
+    assert tracker.get_slot("role") == "medical_assistant"
+    assert len(rows(db, "long")) == 1 + 30 * 4  # the first action_listen, then 4 events a turn
+    reloaded = run(store(domain, db).retrieve("long"))
+    assert reloaded.get_slot("role") == "medical_assistant"
