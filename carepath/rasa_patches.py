@@ -13,17 +13,28 @@ once, and raises the same ``ValidationError`` (best match) on a bad response.
 deserialises (8% of the CPU per message, more in long conversations).  This
 looks the type up in a table built once, falling back to Rasa's own walk for a
 name the table does not know.
+
+3. ``EndpointConfig.session`` makes a new aiohttp session, so every call to
+the action server opens a new TCP connection.  This keeps one session (and its
+keep-alive connections) per endpoint and event loop; idle connections are
+dropped after 2 s, before the action server's 5 s keep-alive timeout, so a
+restarted action server never meets a stale connection.
 """
 from __future__ import annotations
 
+import asyncio
 from functools import lru_cache
-from typing import Any, Dict, Text
+from typing import Any, Dict, Text, Tuple
+
+import aiohttp
 
 from jsonschema.exceptions import best_match
 from jsonschema.validators import validator_for
 from rasa.core.actions.action import RemoteAction
+from rasa.core.constants import DEFAULT_REQUEST_TIMEOUT
 from rasa.shared.core.events import Event
 from rasa.shared.utils.common import all_subclasses
+from rasa.utils.endpoints import EndpointConfig
 
 _original = RemoteAction._validate_action_result
 
@@ -61,9 +72,47 @@ def _resolve_by_type(type_name: Text, default=None):
     return found if found is not None else _original_resolve_by_type(type_name, default)
 
 
+_original_session = EndpointConfig.session
+_sessions: Dict[Tuple[int, int], aiohttp.ClientSession] = {}
+
+
+class _KeptSession:
+    """``async with`` yields the shared session and leaves it open."""
+
+    def __init__(self, session: aiohttp.ClientSession) -> None:
+        self._session = session
+
+    async def __aenter__(self) -> aiohttp.ClientSession:
+        return self._session
+
+    async def __aexit__(self, *exc_info: Any) -> bool:
+        return False
+
+
+def _session(self: EndpointConfig) -> Any:
+    try:
+        loop = asyncio.get_running_loop()
+    except RuntimeError:  # not in a coroutine: Rasa's own behaviour
+        return _original_session(self)
+    key = (id(self), id(loop))
+    session = _sessions.get(key)
+    if session is None or session.closed:
+        # the same headers, authentication and timeout as Rasa's own session()
+        auth = aiohttp.BasicAuth(self.basic_auth["username"], self.basic_auth["password"]) if self.basic_auth else None
+        session = aiohttp.ClientSession(
+            headers=self.headers,
+            auth=auth,
+            timeout=aiohttp.ClientTimeout(total=DEFAULT_REQUEST_TIMEOUT),
+            connector=aiohttp.TCPConnector(keepalive_timeout=2),
+        )
+        _sessions[key] = session
+    return _KeptSession(session)
+
+
 def apply() -> None:
     RemoteAction._validate_action_result = _validate_action_result
     Event.resolve_by_type = staticmethod(_resolve_by_type)
+    EndpointConfig.session = _session
 
 
 apply()

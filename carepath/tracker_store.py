@@ -12,7 +12,11 @@ length of the conversation (measured: turn 100 cost 3.5x turn 1).  Here:
 - the tracker in memory keeps the last ``max_event_history`` events (default
   100, about a dozen turns; slots are kept exactly, they do not live in the
   event list); every event is still stored in the database;
-- saving inserts only the events added since the tracker was loaded or saved.
+- saving inserts only the events added since the tracker was loaded or saved,
+  in one statement (SQLAlchemy Core, no ORM object per event);
+- SQLite connections are pooled (Rasa opens the file anew for every query) and
+  use write-ahead logging with ``synchronous=NORMAL``: a crash of the machine
+  (not of the process) may lose the last few turns, never corrupt the file.
 
 The database stays the source of truth: when another instance has written to
 the conversation (several Rasa instances share one database behind a Redis lock
@@ -47,20 +51,38 @@ class _Entry:
         return (self.tracker.events[-1] if self.tracker.events else None) is self.last_event
 
 
+def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA synchronous=NORMAL")
+    cursor.close()
+
+
 class CachedSQLTrackerStore(SQLTrackerStore):
     def __init__(
         self, *args: Any, cache_size: int = 2000, max_event_history: Optional[int] = 100, **kwargs: Any
     ) -> None:
         super().__init__(*args, **kwargs)
+        url = self.engine.url
+        if url.get_backend_name() == "sqlite" and url.database not in (None, "", ":memory:"):
+            self.engine.dispose()
+            self.engine = sa.create_engine(
+                url, poolclass=sa.pool.QueuePool, pool_size=5, connect_args={"check_same_thread": False}
+            )
+            sa.event.listen(self.engine, "connect", _sqlite_pragmas)
+            self.sessionmaker = sa.orm.session.sessionmaker(bind=self.engine)
+        self._table = self.SQLEvent.__table__
+        self._newest_query = sa.select(sa.func.max(self._table.c.id)).where(
+            self._table.c.sender_id == sa.bindparam("sender")
+        )
         self._cache: "OrderedDict[Text, _Entry]" = OrderedDict()
         self._cache_size = int(cache_size)
         # not Rasa's ``self.max_event_history``: get_or_create_tracker overwrites that
         self.history_limit = int(max_event_history) if max_event_history else None
 
     def _newest_event_id(self, sender_id: Text) -> Optional[int]:
-        with self.session_scope() as session:
-            query = session.query(sa.func.max(self.SQLEvent.id)).filter(self.SQLEvent.sender_id == sender_id)
-            return query.scalar()
+        with self.engine.connect() as connection:
+            return connection.execute(self._newest_query, {"sender": sender_id}).scalar()
 
     def _remember(self, tracker: DialogueStateTracker, newest_id: Optional[int]) -> None:
         if newest_id is None:
@@ -118,12 +140,10 @@ class CachedSQLTrackerStore(SQLTrackerStore):
         await self.stream_events(tracker)
         if not new_events:
             return
-        with self.session_scope() as session:
-            rows = [self._row(tracker.sender_id, event) for event in new_events]
-            session.add_all(rows)
-            session.flush()
-            newest = rows[-1].id
-            session.commit()
+        rows = [self._row(tracker.sender_id, event) for event in new_events]
+        with self.engine.begin() as connection:
+            connection.execute(self._table.insert(), rows)
+            newest = connection.execute(self._newest_query, {"sender": tracker.sender_id}).scalar()
         self._remember(tracker, newest)
 
     async def create_tracker(self, sender_id: Text, append_action_listen: bool = True) -> DialogueStateTracker:
@@ -131,13 +151,15 @@ class CachedSQLTrackerStore(SQLTrackerStore):
         self._remember(tracker, self._newest_event_id(sender_id))
         return tracker
 
-    def _row(self, sender_id: Text, event: Event) -> "SQLTrackerStore.SQLEvent":
+    @staticmethod
+    def _row(sender_id: Text, event: Event) -> Dict[Text, Any]:
+        """The same columns Rasa's SQLTrackerStore.save writes."""
         data: Dict[Text, Any] = event.as_dict()
-        return self.SQLEvent(
-            sender_id=sender_id,
-            type_name=event.type_name,
-            timestamp=data.get("timestamp"),
-            intent_name=data.get("parse_data", {}).get("intent", {}).get(INTENT_NAME_KEY),
-            action_name=data.get("name"),
-            data=json.dumps(data),
-        )
+        return {
+            "sender_id": sender_id,
+            "type_name": event.type_name,
+            "timestamp": data.get("timestamp"),
+            "intent_name": data.get("parse_data", {}).get("intent", {}).get(INTENT_NAME_KEY),
+            "action_name": data.get("name"),
+            "data": json.dumps(data),
+        }

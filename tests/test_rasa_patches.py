@@ -34,3 +34,41 @@ def test_event_types_resolve_as_before():
     assert Event.resolve_by_type("no_such_event", default=SlotSet) is SlotSet
     with pytest.raises(ValueError):
         Event.resolve_by_type("no_such_event")
+
+
+def test_endpoint_requests_reuse_one_session_and_survive_a_restart():
+    """Two calls share one connection pool; a server restart between calls is fine."""
+    import asyncio
+
+    from aiohttp import web
+    from rasa.utils.endpoints import EndpointConfig
+
+    from carepath.servers import free_port
+
+    async def scenario():
+        port = free_port()
+        peers = []
+
+        async def handler(request):
+            peers.append(request.transport.get_extra_info("peername"))
+            return web.json_response({"ok": True})
+
+        async def serve():
+            app = web.Application()
+            app.router.add_post("/webhook", handler)
+            runner = web.AppRunner(app)
+            await runner.setup()
+            await web.TCPSite(runner, "127.0.0.1", port).start()
+            return runner
+
+        endpoint = EndpointConfig(f"http://127.0.0.1:{port}/webhook")
+        runner = await serve()
+        assert await endpoint.request(json={"a": 1}) == {"ok": True}
+        assert await endpoint.request(json={"a": 2}) == {"ok": True}
+        assert peers[0] == peers[1]  # same client port: the connection was kept
+        await runner.cleanup()  # the action server restarts
+        runner = await serve()
+        assert await endpoint.request(json={"a": 3}) == {"ok": True}
+        await runner.cleanup()
+
+    asyncio.run(scenario())

@@ -119,3 +119,20 @@ def test_history_in_memory_is_bounded_but_every_event_is_stored(domain, tmp_path
     assert len(rows(db, "long")) == 1 + 30 * 4  # the first action_listen, then 4 events a turn
     reloaded = run(store(domain, db).retrieve("long"))
     assert reloaded.get_slot("role") == "medical_assistant"
+
+
+def test_rows_match_what_rasa_writes(domain, tmp_path):
+    """Same columns as Rasa's own SQLTrackerStore, so Rasa (and reports) can read them."""
+    from rasa.core.tracker_store import SQLTrackerStore
+
+    db = tmp_path / "t.db"
+    s = store(domain, db)
+    tracker = run(s.get_or_create_tracker("cols"))
+    turn(tracker, "how much do CNAs make", "nursing_assistant")
+    run(s.save(tracker))
+    with sqlite3.connect(db) as conn:
+        stored = conn.execute("select type_name, intent_name, action_name from events where sender_id='cols' order by id").fetchall()
+    assert ("user", "ask_pay", None) in stored and ("action", None, "action_answer") in stored
+    plain = run(SQLTrackerStore(domain=domain, dialect="sqlite", db=str(db)).retrieve("cols"))
+    assert plain.get_slot("role") == "nursing_assistant"
+    assert len(plain.events) == len(tracker.events)
