@@ -2,9 +2,10 @@
 
 Word (1-2) and character (2-5, within word boundaries) n-grams with sublinear
 TF-IDF weighting, then multinomial logistic regression.  Chosen by 5-fold
-cross-validation on the training data against Rasa's CountVectors +
-LogisticRegressionClassifier and against DIET (see README, "NLU choices"): it
-was as accurate as DIET, trains in seconds and answers in about 2 ms.
+cross-validation on the training data among TF-IDF + logistic-regression and
+linear-SVM variants; on the held-out set it beat Rasa's CountVectors +
+LogisticRegressionClassifier (0.934 vs 0.899) and DIET at 50 epochs (0.924),
+trains in seconds and answers in about 1.5 ms (bench/history.md).
 """
 from __future__ import annotations
 

@@ -8,9 +8,11 @@ Layout::
 
 Every answer carries ``sources`` (title + URL) and ``as_of``.  A malformed file
 raises :class:`KnowledgeBaseError` naming the file, the entry and the field.
+``CAREPATH_KB_DIR`` points the assistant at another knowledge-base folder.
 """
 from __future__ import annotations
 
+import os
 import re
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -282,7 +284,15 @@ def load_knowledge_base(kb_dir: Path | str = DEFAULT_KB_DIR) -> KnowledgeBase:
     return KnowledgeBase(roles=roles, general=general, conversation=conversation, alias_index=index)
 
 
+def knowledge_base_dir() -> Path:
+    return Path(os.environ.get("CAREPATH_KB_DIR") or DEFAULT_KB_DIR)
+
+
+def get_knowledge_base() -> KnowledgeBase:
+    """The process-wide knowledge base (``CAREPATH_KB_DIR`` or ``knowledge_base/``), loaded once."""
+    return _cached_knowledge_base(str(knowledge_base_dir()))
+
+
 @lru_cache(maxsize=4)
-def get_knowledge_base(kb_dir: str = str(DEFAULT_KB_DIR)) -> KnowledgeBase:
-    """The process-wide knowledge base, loaded once."""
+def _cached_knowledge_base(kb_dir: str) -> KnowledgeBase:
     return load_knowledge_base(kb_dir)

@@ -16,7 +16,7 @@ from typing import Dict, List
 
 import spacy
 
-from carepath.knowledge_base import KnowledgeBase, load_knowledge_base
+from carepath.knowledge_base import KnowledgeBase, knowledge_base_dir, load_knowledge_base
 
 DEFAULT_OUTPUT = Path(__file__).resolve().parent.parent / "build" / "spacy" / "carepath_en"
 ENTITY_LABEL = "role"
@@ -46,7 +46,7 @@ def build(kb: KnowledgeBase) -> "spacy.language.Language":
 
 def main(argv: List[str]) -> int:
     output = Path(argv[0]) if argv else DEFAULT_OUTPUT
-    kb = load_knowledge_base()
+    kb = load_knowledge_base(knowledge_base_dir())
     nlp = build(kb)
     output.parent.mkdir(parents=True, exist_ok=True)
     nlp.to_disk(output)

@@ -23,7 +23,7 @@ for _ in $(seq 1 120); do
 done
 
 if [ "${1:-}" = "shell" ]; then
-  .venv/bin/rasa shell -m models/carepath.tar.gz --endpoints build/endpoints.yml
+  .venv/bin/rasa shell -m models/carepath.tar.gz --endpoints build/endpoints.yml --port "$RASA_PORT"
   exit 0
 fi
 

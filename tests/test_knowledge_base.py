@@ -181,3 +181,25 @@ def test_invalid_yaml_and_duplicate_alias_fail_fast(kb_copy):
     path.write_text(yaml.safe_dump(data))
     with pytest.raises(KnowledgeBaseError, match="aliases: 'CNA' is already an alias of nursing_assistant"):
         load_knowledge_base(kb_copy)
+
+
+def test_action_server_refuses_to_start_with_a_broken_file(kb_copy):
+    """The real `rasa run actions` exits at start, naming the file and field."""
+    import os
+    import subprocess
+    import sys
+
+    from carepath.servers import free_port
+
+    path = kb_copy / "roles" / "nursing_assistant.yml"
+    data = yaml.safe_load(path.read_text())
+    data["answers"]["hours"]["as_of"] = "soon"
+    path.write_text(yaml.safe_dump(data))
+    env = dict(os.environ, CAREPATH_KB_DIR=str(kb_copy), PYTHONWARNINGS="ignore", TF_CPP_MIN_LOG_LEVEL="2")
+    result = subprocess.run(
+        [sys.executable, "-m", "rasa", "run", "actions", "--port", str(free_port())],
+        cwd=ROOT, env=env, capture_output=True, text=True, timeout=120,
+    )
+    assert result.returncode != 0
+    log = result.stdout + result.stderr
+    assert "nursing_assistant.yml" in log and "answers.hours.as_of" in log, log[-2000:]
