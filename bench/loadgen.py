@@ -41,9 +41,10 @@ CONVERSATIONS: List[List[str]] = [
 class LoadResult:
     senders: int
     messages: int
-    errors: int
+    errors: int  # HTTP errors, timeouts, refused connections
     seconds: float
     latencies_ms: List[float] = field(default_factory=list)
+    empty_replies: int = 0  # HTTP 200 with no bot message (stock bots do this)
 
     def summary(self) -> Dict[str, float]:
         lat = np.array(self.latencies_ms) if self.latencies_ms else np.array([float("nan")])
@@ -51,6 +52,7 @@ class LoadResult:
             "senders": self.senders,
             "messages": self.messages,
             "errors": self.errors,
+            "empty_replies": self.empty_replies,
             "seconds": round(self.seconds, 2),
             "messages_per_s": round(self.messages / self.seconds, 1) if self.seconds else 0.0,
             "p50_ms": round(float(np.percentile(lat, 50)), 1),
@@ -59,14 +61,21 @@ class LoadResult:
         }
 
 
+class EmptyReply(Exception):
+    """HTTP 200, but the assistant sent nothing back."""
+
+
 async def send(session: aiohttp.ClientSession, url: str, sender: str, text: str) -> float:
-    """One message; returns latency in ms, raises on an error reply."""
+    """One message; returns latency in ms, raises on an error or an empty reply."""
     start = time.perf_counter()
     async with session.post(url, json={"sender": sender, "message": text}) as response:
         body = await response.text()
-        if response.status != 200 or not json.loads(body):
+        if response.status != 200:
             raise RuntimeError(f"HTTP {response.status}: {body[:200]}")
-    return (time.perf_counter() - start) * 1000
+    latency = (time.perf_counter() - start) * 1000
+    if not json.loads(body):
+        raise EmptyReply(latency)
+    return latency
 
 
 async def run_load(
@@ -90,7 +99,10 @@ async def run_load(
                         break
                     try:
                         result.latencies_ms.append(await send(session, url, sender, text))
-                    except Exception:  # noqa: BLE001 - any failure counts as an error
+                    except EmptyReply as empty:
+                        result.empty_replies += 1
+                        result.latencies_ms.append(empty.args[0])
+                    except Exception:  # noqa: BLE001 - any other failure counts as an error
                         result.errors += 1
                     sent += 1
                     result.messages += 1

@@ -196,12 +196,15 @@ def markdown(report: Dict[str, Any]) -> str:
         "- Costliest held-out confusions: " + ", ".join(f"{k} ({n})" for k, n in acc["holdout_confusions"]),
         "- Costliest CV confusions: " + ", ".join(f"{k} ({n})" for k, n in acc["cv_confusions"]),
         "", "## Latency and throughput (REST, action server in the loop, 10-turn conversations)", "",
-        "| assistant | senders | messages | errors | msg/s | p50 ms | p95 ms | p99 ms |",
-        "| --- | --- | --- | --- | --- | --- | --- | --- |",
+        "| assistant | senders | messages | errors | empty replies | msg/s | p50 ms | p95 ms | p99 ms |",
+        "| --- | --- | --- | --- | --- | --- | --- | --- | --- |",
     ]
     for name, data in (("CarePath", cp), ("rasa init", base)):
         for senders, s in data["load"].items():
-            lines.append(f"| {name} | {senders} | {s['messages']} | {s['errors']} | {s['messages_per_s']} | {s['p50_ms']} | {s['p95_ms']} | {s['p99_ms']} |")
+            lines.append(
+                f"| {name} | {senders} | {s['messages']} | {s['errors']} | {s['empty_replies']} | "
+                f"{s['messages_per_s']} | {s['p50_ms']} | {s['p95_ms']} | {s['p99_ms']} |"
+            )
     lc, al = cp["long_conversation"], report["action_latency"]
     lines += [
         "", "## How cost grows", "",

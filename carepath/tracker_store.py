@@ -10,8 +10,9 @@ length of the conversation (measured: turn 100 cost 3.5x turn 1).  Here:
   event of the conversation; when it matches the copy in memory, the copy is
   used and nothing is deserialised;
 - the tracker in memory keeps the last ``max_event_history`` events (default
-  100, about a dozen turns; slots are kept exactly, they do not live in the
-  event list); every event is still stored in the database;
+  40, about five turns: the rules look at the last turn; slots, the active
+  form and the session are kept exactly, they do not live in the event list);
+  every event is still stored in the database;
 - saving inserts only the events added since the tracker was loaded or saved,
   in one statement (SQLAlchemy Core, no ORM object per event);
 - SQLite connections are pooled (Rasa opens the file anew for every query) and
@@ -60,7 +61,7 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
 
 class CachedSQLTrackerStore(SQLTrackerStore):
     def __init__(
-        self, *args: Any, cache_size: int = 2000, max_event_history: Optional[int] = 100, **kwargs: Any
+        self, *args: Any, cache_size: int = 2000, max_event_history: Optional[int] = 40, **kwargs: Any
     ) -> None:
         super().__init__(*args, **kwargs)
         url = self.engine.url
