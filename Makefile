@@ -55,6 +55,7 @@ validate: $(SPACY_MODEL)
 	$(RASA) data validate --fail-on-warnings
 
 test: $(MODEL)
+	scripts/test_services.sh
 	$(PY) -m pytest
 
 bench: $(MODEL)

@@ -66,13 +66,17 @@ def stop(process: Optional[subprocess.Popen]) -> None:
 
 
 class Servers:
-    def __init__(self, workdir: Path) -> None:
+    def __init__(self, workdir: Path, tracker_db_url: Optional[str] = None, redis_url: Optional[str] = None) -> None:
         self.workdir = workdir
         self.actions_port = free_port()
         self.rasa_port = free_port()
         self.tracker_db = workdir / "trackers.db"
         self.endpoints = write_endpoints(
-            workdir / "endpoints.yml", f"http://127.0.0.1:{self.actions_port}/webhook", str(self.tracker_db)
+            workdir / "endpoints.yml",
+            f"http://127.0.0.1:{self.actions_port}/webhook",
+            str(self.tracker_db),
+            tracker_db_url=tracker_db_url,
+            redis_url=redis_url,
         )
         self.credentials = ROOT / "credentials.yml"
         self.model = ROOT / "models" / "carepath.tar.gz"
@@ -93,13 +97,22 @@ class Servers:
         wait_for(f"http://127.0.0.1:{self.actions_port}/health", self.actions, log)
 
     def start_rasa(self) -> None:
-        log = self.workdir / "rasa.log"
-        self.rasa = start(
-            ["run", "-m", str(self.model), "--port", str(self.rasa_port),
+        self.rasa = self.start_rasa_instance(self.rasa_port, "rasa.log")
+
+    def start_rasa_instance(self, port: int, log_name: str) -> subprocess.Popen:
+        """Another Rasa server on ``port`` with the same model and endpoints."""
+        log = self.workdir / log_name
+        process = start(
+            ["run", "-m", str(self.model), "--port", str(port),
              "--credentials", str(self.credentials), "--endpoints", str(self.endpoints)],
             log,
         )
-        wait_for(self.url + "/", self.rasa, log)
+        try:
+            wait_for(f"http://127.0.0.1:{port}/", process, log)
+        except Exception:
+            stop(process)
+            raise
+        return process
 
     def stop(self) -> None:
         stop(self.rasa)

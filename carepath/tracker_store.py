@@ -19,6 +19,10 @@ length of the conversation (measured: turn 100 cost 3.5x turn 1).  Here:
   use write-ahead logging with ``synchronous=NORMAL``: a crash of the machine
   (not of the process) may lose the last few turns, never corrupt the file.
 
+``TRACKER_DB_URL`` (an SQLAlchemy URL such as
+``postgresql://user:password@host:5432/carepath``), or ``url`` in
+endpoints.yml, replaces the SQLite default.
+
 The database stays the source of truth: when another instance has written to
 the conversation (several Rasa instances share one database behind a Redis lock
 store), the newest id differs and the tracker is reloaded.  A turn that failed
@@ -28,6 +32,7 @@ from __future__ import annotations
 
 import json
 import logging
+import os
 from collections import OrderedDict
 from dataclasses import dataclass
 from typing import Any, Dict, List, Optional, Text
@@ -52,6 +57,20 @@ class _Entry:
         return (self.tracker.events[-1] if self.tracker.events else None) is self.last_event
 
 
+def database_settings(url: Text) -> Dict[Text, Any]:
+    """SQLTrackerStore's settings (dialect, host, port, db, ...) from a URL."""
+    parsed = sa.engine.make_url(url)
+    return {
+        "dialect": parsed.drivername,
+        "host": parsed.host,
+        "port": parsed.port,
+        "db": parsed.database,
+        "username": parsed.username,
+        "password": parsed.password,
+        "query": dict(parsed.query) or None,
+    }
+
+
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA journal_mode=WAL")
@@ -61,8 +80,16 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
 
 class CachedSQLTrackerStore(SQLTrackerStore):
     def __init__(
-        self, *args: Any, cache_size: int = 2000, max_event_history: Optional[int] = 40, **kwargs: Any
+        self,
+        *args: Any,
+        cache_size: int = 2000,
+        max_event_history: Optional[int] = 40,
+        url: Optional[Text] = None,
+        **kwargs: Any,
     ) -> None:
+        url = os.environ.get("TRACKER_DB_URL") or url
+        if url:
+            kwargs.update(database_settings(url))
         super().__init__(*args, **kwargs)
         url = self.engine.url
         if url.get_backend_name() == "sqlite" and url.database not in (None, "", ":memory:"):
