@@ -38,12 +38,18 @@ def run(coro):
     return asyncio.run(coro)
 
 
+def started(tracker_store, sender, text, role):
+    """A new conversation with one turn, saved."""
+    tracker = run(tracker_store.get_or_create_tracker(sender))
+    turn(tracker, text, role)
+    run(tracker_store.save(tracker))
+    return tracker
+
+
 def test_saved_conversations_survive_a_new_instance(domain, tmp_path):
     db = tmp_path / "t.db"
     first = store(domain, db)
-    tracker = run(first.get_or_create_tracker("u1"))
-    turn(tracker, "how much do CNAs make", "nursing_assistant")
-    run(first.save(tracker))
+    tracker = started(first, "u1", "how much do CNAs make", "nursing_assistant")
     turn(tracker, "and MAs?", "medical_assistant")
     run(first.save(tracker))
     assert len(rows(db, "u1")) == len(tracker.events)  # each event stored exactly once
@@ -56,9 +62,7 @@ def test_saved_conversations_survive_a_new_instance(domain, tmp_path):
 
 def test_cached_tracker_is_reused_without_deserialising(domain, tmp_path, monkeypatch):
     s = store(domain, tmp_path / "t.db")
-    tracker = run(s.get_or_create_tracker("u2"))
-    turn(tracker, "hi", "phlebotomy_technician")
-    run(s.save(tracker))
+    tracker = started(s, "u2", "hi", "phlebotomy_technician")
     loads = []
     original = DialogueStateTracker.from_dict
     monkeypatch.setattr(DialogueStateTracker, "from_dict", lambda *a, **k: loads.append(1) or original(*a, **k))
@@ -70,9 +74,7 @@ def test_cached_tracker_is_reused_without_deserialising(domain, tmp_path, monkey
 def test_write_by_another_instance_is_seen(domain, tmp_path):
     db = tmp_path / "t.db"
     a, b = store(domain, db), store(domain, db)
-    tracker_a = run(a.get_or_create_tracker("u3"))
-    turn(tracker_a, "hello", "medical_assistant")
-    run(a.save(tracker_a))
+    tracker_a = started(a, "u3", "hello", "medical_assistant")
     tracker_b = run(b.retrieve("u3"))
     turn(tracker_b, "and CNAs?", "nursing_assistant")
     run(b.save(tracker_b))
@@ -85,9 +87,7 @@ def test_write_by_another_instance_is_seen(domain, tmp_path):
 def test_a_turn_that_failed_before_saving_is_not_kept(domain, tmp_path):
     db = tmp_path / "t.db"
     s = store(domain, db)
-    tracker = run(s.get_or_create_tracker("u4"))
-    turn(tracker, "hello", "medical_assistant")
-    run(s.save(tracker))
+    tracker = started(s, "u4", "hello", "medical_assistant")
     saved = len(tracker.events)
     turn(tracker, "this turn crashed", "nursing_assistant")  # changed, never saved
     reloaded = run(s.retrieve("u4"))
@@ -99,9 +99,7 @@ def test_a_turn_that_failed_before_saving_is_not_kept(domain, tmp_path):
 def test_cache_is_bounded(domain, tmp_path):
     s = CachedSQLTrackerStore(domain=domain, dialect="sqlite", db=str(tmp_path / "t.db"), cache_size=2)
     for sender in ("a", "b", "c"):
-        tracker = run(s.get_or_create_tracker(sender))
-        turn(tracker, "hi", "medical_assistant")
-        run(s.save(tracker))
+        tracker = started(s, sender, "hi", "medical_assistant")
     assert list(s._cache) == ["b", "c"]
     assert run(s.retrieve("a")).get_slot("role") == "medical_assistant"
 
@@ -127,9 +125,7 @@ def test_rows_match_what_rasa_writes(domain, tmp_path):
 
     db = tmp_path / "t.db"
     s = store(domain, db)
-    tracker = run(s.get_or_create_tracker("cols"))
-    turn(tracker, "how much do CNAs make", "nursing_assistant")
-    run(s.save(tracker))
+    tracker = started(s, "cols", "how much do CNAs make", "nursing_assistant")
     with sqlite3.connect(db) as conn:
         stored = conn.execute("select type_name, intent_name, action_name from events where sender_id='cols' order by id").fetchall()
     assert ("user", "ask_pay", None) in stored and ("action", None, "action_answer") in stored
