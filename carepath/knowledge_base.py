@@ -171,6 +171,7 @@ class Conversation(_Strict):
             "unreadable_message",
             "too_long_message",
             "no_answer",
+            "service_unavailable",
         }
         missing = sorted(required - set(value))
         if missing:

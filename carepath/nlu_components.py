@@ -22,7 +22,8 @@ from rasa.shared.nlu.constants import ENTITIES, INTENT, INTENT_RANKING_KEY, TEXT
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
-from carepath import rasa_patches  # noqa: F401  (compiled action-response validator)
+from carepath import action_server_down  # noqa: F401  (apology when the action server is down)
+from carepath import rasa_patches  # noqa: F401  (speed fixes for Rasa 3.6)
 from carepath import text_guard
 from carepath.safety import crisis_signal
 
