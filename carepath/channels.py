@@ -4,6 +4,10 @@
 that is not a JSON object with a ``sender`` and a text ``message`` gets a 400
 and a plain explanation (Rasa itself answers some of these with a 500).
 
+Both answer a message whose handling failed (the database is down, say) with
+the apology from ``carepath.failures`` and the payload, where Rasa
+would log the error and send nothing.
+
 ``SocketIOInput`` is Rasa's socket.io channel with one fix: Rasa 3.6's
 ``SocketIOOutput.send_custom_json`` passes the JSON's keys to ``sio.emit`` as
 keyword arguments, so a payload such as ``{"topic": ...}`` raises a TypeError
@@ -12,6 +16,7 @@ and the turn's payload is lost.  Here the payload is emitted as
 """
 from __future__ import annotations
 
+import logging
 from typing import Any, Awaitable, Callable, Dict, Optional, Text
 
 from rasa.core.channels.channel import UserMessage
@@ -22,7 +27,26 @@ from sanic import Blueprint, response
 from sanic.exceptions import InvalidUsage
 from sanic.request import Request
 
+from carepath.failures import apology
+
+logger = logging.getLogger(__name__)
 MAX_SENDER_LENGTH = 256
+Handler = Callable[[UserMessage], Awaitable[Any]]
+
+
+def answering_failures(on_new_message: Handler) -> Handler:
+    """Wraps Rasa's message handler: a failure gets the apology, not silence."""
+
+    async def handle(message: UserMessage) -> Any:
+        try:
+            return await on_new_message(message)
+        except Exception:  # noqa: BLE001 - whatever failed, the visitor gets an answer
+            logger.exception("Handling a message failed; answering with an apology.")
+            await message.output_channel.send_response(message.sender_id, apology().message())
+            return None
+
+    return handle
+
 USAGE = 'send JSON like {"sender": "visitor-1", "message": "how much do CNAs make?"}'
 
 
@@ -52,8 +76,8 @@ class RestInput(RasaRestInput):
     def name(cls) -> Text:
         return "rest"
 
-    def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
-        blueprint = super().blueprint(on_new_message)
+    def blueprint(self, on_new_message: Handler) -> Blueprint:
+        blueprint = super().blueprint(answering_failures(on_new_message))
 
         @blueprint.middleware("request")
         async def check_request(request: Request) -> Optional[response.HTTPResponse]:
@@ -78,11 +102,13 @@ class SocketIOInput(RasaSocketIOInput):
     def name(cls) -> Text:
         return "socketio"
 
-    def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
+    def blueprint(self, on_new_message: Handler) -> Blueprint:
+        answer = answering_failures(on_new_message)
+
         async def handle(message: UserMessage) -> Any:
             rasa_output = message.output_channel
             if isinstance(rasa_output, RasaSocketIOOutput):
                 message.output_channel = SocketIOOutput(rasa_output.sio, rasa_output.bot_message_evt)
-            return await on_new_message(message)
+            return await answer(message)
 
         return super().blueprint(handle)

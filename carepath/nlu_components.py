@@ -22,7 +22,7 @@ from rasa.shared.nlu.constants import ENTITIES, INTENT, INTENT_RANKING_KEY, TEXT
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
-from carepath import action_server_down  # noqa: F401  (apology when the action server is down)
+from carepath import failures  # noqa: F401  (apology when the action server or database fails)
 from carepath import rasa_patches  # noqa: F401  (speed fixes for Rasa 3.6)
 from carepath import text_guard
 from carepath.safety import crisis_signal

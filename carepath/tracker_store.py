@@ -38,7 +38,7 @@ from dataclasses import dataclass
 from typing import Any, Dict, List, Optional, Text
 
 import sqlalchemy as sa
-from rasa.core.tracker_store import SQLTrackerStore
+from rasa.core.tracker_store import SQLTrackerStore, create_engine_kwargs
 from rasa.shared.core.events import Event
 from rasa.shared.core.trackers import DialogueStateTracker
 from rasa.shared.nlu.constants import INTENT_NAME_KEY
@@ -98,6 +98,10 @@ class CachedSQLTrackerStore(SQLTrackerStore):
                 url, poolclass=sa.pool.QueuePool, pool_size=5, connect_args={"check_same_thread": False}
             )
             sa.event.listen(self.engine, "connect", _sqlite_pragmas)
+            self.sessionmaker = sa.orm.session.sessionmaker(bind=self.engine)
+        else:  # a server database: test pooled connections, so a restarted server is picked up
+            self.engine.dispose()
+            self.engine = sa.create_engine(url, pool_pre_ping=True, **create_engine_kwargs(url))
             self.sessionmaker = sa.orm.session.sessionmaker(bind=self.engine)
         self._table = self.SQLEvent.__table__
         self._newest_query = sa.select(sa.func.max(self._table.c.id)).where(

@@ -106,3 +106,48 @@ def test_fifty_conversations_across_two_instances(two_instances, database, capsy
             assert answered == TURNS, f"{sender}: {answered} of {TURNS} messages answered with a payload"
     with capsys.disabled():
         print(f"\nscale-out: {CONVERSATIONS * TURNS} messages over 2 instances {dict(counts)}, 0 errors, {lost} lost")
+
+
+def _postgres(command: str) -> None:
+    import subprocess
+    from pathlib import Path
+
+    version = sorted(Path("/usr/lib/postgresql").iterdir(), key=lambda p: float(p.name))[-1].name
+    subprocess.run(["pg_ctlcluster", version, "main", command], check=True, capture_output=True, timeout=60)
+
+
+def test_postgres_outage_gets_replies_and_recovers_without_restart(tmp_path, database, capsys):
+    import subprocess
+    import time
+
+    import requests
+
+    from rasa_cli import ROOT
+
+    servers = Servers(tmp_path, tracker_db_url=POSTGRES_URL)
+    sender = f"outage-{uuid.uuid4().hex[:8]}"
+
+    def ask(message):
+        response = requests.post(servers.webhook, json={"sender": sender, "message": message}, timeout=30)
+        assert response.status_code == 200, response.text
+        assert response.json() and "custom" in response.json()[-1], response.json()
+        return response.json()[-1]["custom"]
+
+    try:
+        servers.start_actions()
+        servers.start_rasa()
+        assert ask("how much do phlebotomists make?")["topic"] == "pay"
+        _postgres("stop")
+        try:
+            payload = ask("and for CNAs?")
+            assert payload["answer_id"] == "conversation.service_unavailable"
+        finally:
+            subprocess.run([str(ROOT / "scripts" / "test_services.sh")], check=True, capture_output=True, timeout=120)
+        back = time.perf_counter()
+        payload = ask("and for CNAs?")
+        assert (payload["topic"], payload["role"]) == ("pay", "nursing_assistant")  # context kept in PostgreSQL
+        assert servers.rasa.poll() is None  # the same Rasa process
+        with capsys.disabled():
+            print(f"\nPostgreSQL back: first normal answer after {(time.perf_counter() - back) * 1000:.0f} ms")
+    finally:
+        servers.stop()

@@ -1,21 +1,29 @@
-"""When the action server cannot answer, the Rasa server answers by itself.
+"""How CarePath answers when a part of it fails.  Applied when CarePath's
+components load (``carepath.nlu_components``).
 
-Rasa 3.6 logs the failure and sends the visitor nothing.  Here a call to the
-action server that fails (not reachable, an error status, a timeout) becomes
-an apology with the advisor's contact and a "Talk to an advisor" button,
-followed by the usual payload (topic ``handoff``, answer
-``conversation.service_unavailable``), and the Rasa server goes on serving.
-A 400 "rejection" from the action server (used by forms) is left to Rasa.
-Applied when CarePath's components load (``carepath.nlu_components``).
+- The action server cannot answer (not reachable, an error status, a
+  timeout): Rasa 3.6 logs it and sends the visitor nothing.  Here the Rasa
+  server answers by itself: an apology with the advisor's contact and a "Talk
+  to an advisor" button, then the usual payload (topic ``handoff``, answer
+  ``conversation.service_unavailable``).  A 400 "rejection" (forms) is left to
+  Rasa.
+- The tracker store cannot be read (the database is down): Rasa's
+  ``FailSafeTrackerStore`` returns no tracker, so the message is handled as the
+  start of a new conversation and answered without its context, a wrong
+  answer that looks right.  Here the error is raised instead, and the channels
+  (``carepath.channels``) answer with the same apology.  When the database is
+  back, the conversation continues where it was.
 """
 from __future__ import annotations
 
 import asyncio
 import logging
-from typing import Any, List
+from typing import Any, List, Optional, Text
 
 import aiohttp
 from rasa.core.actions.action import ActionExecutionRejection, RemoteAction
+from rasa.core.tracker_store import FailSafeTrackerStore
+from rasa.shared.core.trackers import DialogueStateTracker
 from rasa.shared.core.events import BotUttered, Event
 from rasa.shared.exceptions import RasaException
 
@@ -45,8 +53,13 @@ async def _run(self: RemoteAction, *args: Any, **kwargs: Any) -> List[Event]:
         return [apology()]
 
 
+async def _retrieve(self: FailSafeTrackerStore, sender_id: Text) -> Optional[DialogueStateTracker]:
+    return await self._tracker_store.retrieve(sender_id)  # errors propagate
+
+
 def apply() -> None:
     RemoteAction.run = _run
+    FailSafeTrackerStore.retrieve = _retrieve
 
 
 apply()
