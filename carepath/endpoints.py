@@ -25,7 +25,7 @@ def redis_lock_store(url: str) -> Dict[str, Any]:
     if parsed.scheme not in ("redis", "rediss") or not parsed.hostname:
         raise ValueError(f"REDIS_URL must look like redis://host:6379/0, not {url!r}")
     settings: Dict[str, Any] = {
-        "type": "redis",
+        "type": "carepath.lock_store.CheckedRedisLockStore",
         "url": parsed.hostname,
         "port": parsed.port or 6379,
         "db": int(parsed.path.lstrip("/") or 0),
