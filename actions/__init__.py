@@ -5,8 +5,11 @@ broken file stops the action server at start with the file and field named.
 """
 import logging
 
+from carepath import log_privacy as _log_privacy
 from carepath import settings as _settings
 from carepath.knowledge_base import KnowledgeBaseError, get_knowledge_base
+
+_log_privacy.install()  # no e-mail addresses or phone numbers in the action server's logs
 
 try:
     get_knowledge_base()

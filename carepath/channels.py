@@ -28,10 +28,19 @@ from sanic.exceptions import InvalidUsage
 from sanic.request import Request
 
 from carepath.failures import apology
+from carepath.knowledge_base import get_knowledge_base
+from carepath.rate_limit import RateLimiter
 
 logger = logging.getLogger(__name__)
 MAX_SENDER_LENGTH = 256
 Handler = Callable[[UserMessage], Awaitable[Any]]
+
+
+def rate_limited_replies() -> list:
+    """The polite "please wait" and its payload, as channel messages."""
+    entry = get_knowledge_base().conversation.entries["rate_limited"]
+    payload = {"topic": "fallback", "role": None, "sources": [], "answer_id": "conversation.rate_limited"}
+    return [{"text": entry.text}, {"custom": payload}]
 
 
 def answering_failures(on_new_message: Handler) -> Handler:
@@ -78,6 +87,7 @@ class RestInput(RasaRestInput):
 
     def blueprint(self, on_new_message: Handler) -> Blueprint:
         blueprint = super().blueprint(answering_failures(on_new_message))
+        limiter = RateLimiter.from_environment()
 
         @blueprint.middleware("request")
         async def check_request(request: Request) -> Optional[response.HTTPResponse]:
@@ -85,8 +95,10 @@ class RestInput(RasaRestInput):
                 problem = request_problem(request)
                 if problem:
                     return response.json({"error": f"{problem}; {USAGE}"}, status=400)
-                if isinstance(request.json.get("sender"), int):
-                    request.json["sender"] = str(request.json["sender"])
+                sender = request.json["sender"] = str(request.json["sender"])
+                if not limiter.allow(sender):
+                    replies = [{"recipient_id": sender, **m} for m in rate_limited_replies()]
+                    return response.json(replies, status=429, headers={"Retry-After": str(int(limiter.seconds))})
             return None
 
         return blueprint
@@ -104,11 +116,16 @@ class SocketIOInput(RasaSocketIOInput):
 
     def blueprint(self, on_new_message: Handler) -> Blueprint:
         answer = answering_failures(on_new_message)
+        limiter = RateLimiter.from_environment()
 
         async def handle(message: UserMessage) -> Any:
             rasa_output = message.output_channel
             if isinstance(rasa_output, RasaSocketIOOutput):
                 message.output_channel = SocketIOOutput(rasa_output.sio, rasa_output.bot_message_evt)
+            if not limiter.allow(message.sender_id):
+                for reply in rate_limited_replies():
+                    await message.output_channel.send_response(message.sender_id, reply)
+                return None
             return await answer(message)
 
         return super().blueprint(handle)

@@ -172,6 +172,7 @@ class Conversation(_Strict):
             "too_long_message",
             "no_answer",
             "service_unavailable",
+            "rate_limited",
         }
         missing = sorted(required - set(value))
         if missing:

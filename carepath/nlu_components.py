@@ -23,9 +23,12 @@ from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
 from carepath import failures  # noqa: F401  (apology when the action server or database fails)
+from carepath import log_privacy
 from carepath import rasa_patches  # noqa: F401  (speed fixes for Rasa 3.6)
 from carepath import text_guard
 from carepath.safety import crisis_signal
+
+log_privacy.install()  # no e-mail addresses or phone numbers in the Rasa server's logs
 
 RAW_TEXT = "carepath_raw_text"
 # Parse-data key telling the fallback action what was wrong with the input

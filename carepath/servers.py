@@ -8,7 +8,7 @@ import sys
 import time
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Iterator, List, Optional
+from typing import Dict, Iterator, List, Optional
 
 import requests
 
@@ -41,9 +41,11 @@ def wait_for(url: str, process: subprocess.Popen, log: Path, timeout: float = 18
     raise TimeoutError(f"{url} did not come up in {timeout}s:\n{log.read_text()[-4000:]}")
 
 
-def start(args: List[str], log: Path, cwd: Path = ROOT) -> subprocess.Popen:
+def start(args: List[str], log: Path, cwd: Path = ROOT, env: Optional[Dict[str, str]] = None) -> subprocess.Popen:
     handle = log.open("w")
-    return subprocess.Popen([sys.executable, "-m", "rasa", *args], cwd=cwd, env=_env(), stdout=handle, stderr=subprocess.STDOUT)
+    return subprocess.Popen(
+        [sys.executable, "-m", "rasa", *args], cwd=cwd, env={**_env(), **(env or {})}, stdout=handle, stderr=subprocess.STDOUT
+    )
 
 
 def rss_mb(process: Optional[subprocess.Popen]) -> float:
@@ -66,8 +68,15 @@ def stop(process: Optional[subprocess.Popen]) -> None:
 
 
 class Servers:
-    def __init__(self, workdir: Path, tracker_db_url: Optional[str] = None, redis_url: Optional[str] = None) -> None:
+    def __init__(
+        self,
+        workdir: Path,
+        tracker_db_url: Optional[str] = None,
+        redis_url: Optional[str] = None,
+        env: Optional[Dict[str, str]] = None,
+    ) -> None:
         self.workdir = workdir
+        self.env = env or {}  # extra environment for both servers
         self.actions_port = free_port()
         self.rasa_port = free_port()
         self.tracker_db = workdir / "trackers.db"
@@ -93,19 +102,20 @@ class Servers:
 
     def start_actions(self) -> None:
         log = self.workdir / "actions.log"
-        self.actions = start(["run", "actions", "--port", str(self.actions_port)], log)
+        self.actions = start(["run", "actions", "--port", str(self.actions_port)], log, env=self.env)
         wait_for(f"http://127.0.0.1:{self.actions_port}/health", self.actions, log)
 
     def start_rasa(self) -> None:
         self.rasa = self.start_rasa_instance(self.rasa_port, "rasa.log")
 
-    def start_rasa_instance(self, port: int, log_name: str) -> subprocess.Popen:
+    def start_rasa_instance(self, port: int, log_name: str, *extra_args: str) -> subprocess.Popen:
         """Another Rasa server on ``port`` with the same model and endpoints."""
         log = self.workdir / log_name
         process = start(
             ["run", "-m", str(self.model), "--port", str(port),
-             "--credentials", str(self.credentials), "--endpoints", str(self.endpoints)],
+             "--credentials", str(self.credentials), "--endpoints", str(self.endpoints), *extra_args],
             log,
+            env=self.env,
         )
         try:
             wait_for(f"http://127.0.0.1:{port}/", process, log)
@@ -119,9 +129,13 @@ class Servers:
         stop(self.actions)
 
 
+# For load and fuzz tests, which send many messages from one sender.
+NO_RATE_LIMIT = {"CAREPATH_RATE_LIMIT": "1000000/1"}
+
+
 @contextmanager
-def running(workdir: Path) -> Iterator[Servers]:
-    servers = Servers(workdir)
+def running(workdir: Path, env: Optional[Dict[str, str]] = None) -> Iterator[Servers]:
+    servers = Servers(workdir, env=env)
     try:
         servers.start_actions()
         servers.start_rasa()

@@ -36,5 +36,9 @@ CarePath is starting (the first answer may take ~20 s while the model loads).
 Stop with Ctrl-C.
 
 MSG
+# The HTTP API only with a token; CORS only for the origins listed.
+extra=()
+if [ -n "${RASA_API_TOKEN:-}" ]; then extra+=(--enable-api --auth-token "$RASA_API_TOKEN"); fi
+if [ -n "${CORS_ORIGINS:-}" ]; then read -r -a origins <<< "${CORS_ORIGINS//,/ }"; extra+=(--cors "${origins[@]}"); fi
 .venv/bin/rasa run -m models/carepath.tar.gz --port "$RASA_PORT" \
-  --credentials credentials.yml --endpoints build/endpoints.yml
+  --credentials credentials.yml --endpoints build/endpoints.yml "${extra[@]}"

@@ -14,7 +14,7 @@ import requests
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from carepath.servers import running
+from carepath.servers import NO_RATE_LIMIT, running
 from rasa_cli import require_model
 
 MAX_SECONDS = 2.0
@@ -45,7 +45,7 @@ raw_bytes = st.binary(max_size=200)
 @pytest.fixture(scope="module")
 def server(tmp_path_factory):
     require_model()
-    with running(tmp_path_factory.mktemp("fuzz")) as servers:
+    with running(tmp_path_factory.mktemp("fuzz"), env=NO_RATE_LIMIT) as servers:
         yield servers
 
 

@@ -15,7 +15,7 @@ import aiohttp
 import pytest
 import sqlalchemy as sa
 
-from carepath.servers import Servers, free_port, stop
+from carepath.servers import NO_RATE_LIMIT, Servers, free_port, stop
 from rasa_cli import require_model
 
 POSTGRES_URL = os.environ.get("CAREPATH_TEST_POSTGRES_URL", "postgresql://carepath:carepath@127.0.0.1:5432/carepath_test")
@@ -46,7 +46,7 @@ def database():
 @pytest.fixture(scope="module")
 def two_instances(tmp_path_factory, database):
     require_model()
-    servers = Servers(tmp_path_factory.mktemp("scale"), tracker_db_url=POSTGRES_URL, redis_url=REDIS_URL)
+    servers = Servers(tmp_path_factory.mktemp("scale"), tracker_db_url=POSTGRES_URL, redis_url=REDIS_URL, env=NO_RATE_LIMIT)
     second = None
     try:
         servers.start_actions()
