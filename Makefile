@@ -18,13 +18,15 @@ export PYTHONDONTWRITEBYTECODE := 1
 export TF_CPP_MIN_LOG_LEVEL := 2
 export RASA_TELEMETRY_ENABLED := false
 
-.PHONY: help venv spacy train run actions shell test bench validate lock clean
+.PHONY: help venv spacy train run actions shell test bench report purge validate lock clean
 
 help:
 	@echo "make run    - install, build, train if needed, and start the assistant (REST, socket.io)"
 	@echo "make shell  - chat with the assistant in the terminal"
 	@echo "make test   - the whole test suite"
 	@echo "make bench  - accuracy, latency, throughput vs stock rasa init: bench/report.md"
+	@echo "make report - school report from the conversations (SCHOOL=id SINCE=YYYY-MM-DD UNTIL=... CSV=1)"
+	@echo "make purge DAYS=90 - delete conversations older than DAYS days"
 	@echo "make train  - (re)train the model when data, config or knowledge base changed"
 	@echo "make lock   - re-pin requirements.lock from requirements.in"
 
@@ -60,6 +62,13 @@ test: $(MODEL)
 
 bench: $(MODEL)
 	$(PY) bench/run_bench.py
+
+report: venv
+	$(PY) -m carepath.report $(if $(SCHOOL),--school $(SCHOOL)) $(if $(SINCE),--since $(SINCE)) $(if $(UNTIL),--until $(UNTIL)) $(if $(CSV),--csv)
+
+purge: venv
+	@test -n "$(DAYS)" || { echo "usage: make purge DAYS=90"; exit 2; }
+	$(PY) -m carepath.purge --days $(DAYS)
 
 lock: venv
 	$(PY) -m pip install --quiet -r requirements.in
