@@ -12,7 +12,9 @@ length of the conversation (measured: turn 100 cost 3.5x turn 1).  Here:
 - the tracker in memory keeps the last ``max_event_history`` events (default
   40, about five turns: the rules look at the last turn; slots, the active
   form and the session are kept exactly, they do not live in the event list);
-  every event is still stored in the database;
+  every event is still stored in the database.  The bound must stay above
+  the events one turn adds (at most about 11 here, session start included):
+  events that leave the bounded history before they are saved are lost;
 - saving inserts only the events added since the tracker was loaded or saved,
   in one statement (SQLAlchemy Core, no ORM object per event);
 - SQLite connections are pooled (Rasa opens the file anew for every query) and
@@ -46,15 +48,42 @@ from rasa.shared.nlu.constants import INTENT_NAME_KEY
 logger = logging.getLogger(__name__)
 
 
+# Set on every tracker this store hands out or saves: the last event stored.
+# It lives on the tracker, not in the (evictable) cache, so a conversation that
+# left the cache between retrieve and save still saves exactly its new events.
+_LAST_SAVED = "_carepath_last_saved_event"
+_NOTHING_SAVED = object()
+
+
+def _mark_saved(tracker: DialogueStateTracker) -> None:
+    setattr(tracker, _LAST_SAVED, tracker.events[-1] if tracker.events else None)
+
+
+def _has_unsaved_events(tracker: DialogueStateTracker) -> bool:
+    return (tracker.events[-1] if tracker.events else None) is not getattr(tracker, _LAST_SAVED, _NOTHING_SAVED)
+
+
+def _unsaved_events(tracker: DialogueStateTracker) -> Optional[List[Event]]:
+    """Events added since the tracker was loaded or saved; ``None`` for a
+    tracker this store never handed out."""
+    marker = getattr(tracker, _LAST_SAVED, _NOTHING_SAVED)
+    if marker is _NOTHING_SAVED:
+        return None
+    if marker is None:
+        return list(tracker.events)
+    new: List[Event] = []
+    for event in reversed(tracker.events):
+        if event is marker:
+            return list(reversed(new))
+        new.append(event)
+    # more events than the bounded history holds were added: go by time
+    return [event for event in tracker.events if event.timestamp > marker.timestamp]
+
+
 @dataclass
 class _Entry:
     tracker: DialogueStateTracker
     newest_id: int
-    last_event: Optional[Event]
-
-    def intact(self) -> bool:
-        """True while the tracker has no events that were not saved."""
-        return (self.tracker.events[-1] if self.tracker.events else None) is self.last_event
 
 
 def database_settings(url: Text) -> Dict[Text, Any]:
@@ -117,11 +146,11 @@ class CachedSQLTrackerStore(SQLTrackerStore):
             return connection.execute(self._newest_query, {"sender": sender_id}).scalar()
 
     def _remember(self, tracker: DialogueStateTracker, newest_id: Optional[int]) -> None:
+        _mark_saved(tracker)
         if newest_id is None:
             self._cache.pop(tracker.sender_id, None)
             return
-        last = tracker.events[-1] if tracker.events else None
-        self._cache[tracker.sender_id] = _Entry(tracker, newest_id, last)
+        self._cache[tracker.sender_id] = _Entry(tracker, newest_id)
         self._cache.move_to_end(tracker.sender_id)
         while len(self._cache) > self._cache_size:
             self._cache.popitem(last=False)
@@ -141,7 +170,7 @@ class CachedSQLTrackerStore(SQLTrackerStore):
         """The latest session of a conversation, from memory when it is current."""
         newest = self._newest_event_id(sender_id)
         entry = self._cache.get(sender_id)
-        if entry is not None and newest is not None and entry.newest_id == newest and entry.intact():
+        if entry is not None and newest is not None and entry.newest_id == newest and not _has_unsaved_events(entry.tracker):
             self._cache.move_to_end(sender_id)
             return entry.tracker
         tracker = await super().retrieve(sender_id)
@@ -152,22 +181,13 @@ class CachedSQLTrackerStore(SQLTrackerStore):
         self._remember(tracker, newest)
         return tracker
 
-    def _unsaved_events(self, entry: _Entry) -> Optional[List[Event]]:
-        new: List[Event] = []
-        for event in reversed(entry.tracker.events):
-            if event is entry.last_event:
-                return list(reversed(new))
-            new.append(event)
-        return None if entry.last_event is not None else list(reversed(new))
-
     async def save(self, tracker: DialogueStateTracker) -> None:
-        entry = self._cache.get(tracker.sender_id)
-        new_events = self._unsaved_events(entry) if entry is not None and entry.tracker is tracker else None
+        new_events = _unsaved_events(tracker)
         if new_events is None:
-            # a tracker this store did not hand out (or the marker fell out of the
-            # bounded history): Rasa's own way, which counts the stored events
+            # a tracker this store did not hand out: Rasa's own way (counts stored events)
             self._cache.pop(tracker.sender_id, None)
             await super().save(tracker)
+            _mark_saved(tracker)
             return
         await self.stream_events(tracker)
         if not new_events:

@@ -132,3 +132,25 @@ def test_rows_match_what_rasa_writes(domain, tmp_path):
     plain = run(SQLTrackerStore(domain=domain, dialect="sqlite", db=str(db)).retrieve("cols"))
     assert plain.get_slot("role") == "nursing_assistant"
     assert len(plain.events) == len(tracker.events)
+
+
+def test_a_turn_is_stored_even_if_its_conversation_left_the_cache(domain, tmp_path):
+    db = tmp_path / "t.db"
+    s = CachedSQLTrackerStore(domain=domain, dialect="sqlite", db=str(db), cache_size=1, max_event_history=12)
+    tracker = started(s, "evicted", "hello", "medical_assistant")
+    for i in range(5):
+        tracker = run(s.retrieve("evicted"))
+        turn(tracker, f"q{i}", "nursing_assistant")
+        started(s, f"other-{i}", "hi", "medical_assistant")  # pushes "evicted" out of the cache
+        run(s.save(tracker))
+    assert len(rows(db, "evicted")) == 1 + 6 * 4
+
+
+def test_unsaved_events_filling_the_whole_history_are_all_stored(domain, tmp_path):
+    db = tmp_path / "t.db"
+    s = CachedSQLTrackerStore(domain=domain, dialect="sqlite", db=str(db), max_event_history=12)
+    tracker = started(s, "long-turn", "hello", "medical_assistant")
+    for i in range(3):  # 12 new events: the last saved event has just left the bounded history
+        turn(tracker, f"q{i}", "nursing_assistant")
+    run(s.save(tracker))
+    assert len(rows(db, "long-turn")) == 1 + 4 * 4
