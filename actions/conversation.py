@@ -12,8 +12,9 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.common import citation_line, kb, latest_text, send_payload
-from carepath import settings, text_guard
+from actions.common import advisor_fields, citation_line, kb, latest_text, school_of, school_slot, send_payload
+from carepath import text_guard
+from carepath.schools import School
 
 
 class ConversationAction(Action, metaclass=ABCMeta):
@@ -32,25 +33,31 @@ class ConversationAction(Action, metaclass=ABCMeta):
     def entry_for(self, tracker: Tracker) -> str:
         return self.entry_key or self.topic
 
-    def fill(self, text: str) -> str:
+    def fill(self, text: str, school: Optional[School]) -> str:
         return text
 
     def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]
     ) -> List[EventType]:
+        school = school_of(tracker)
         key = self.entry_for(tracker)
         entry = kb().conversation.entries[key]
-        text = self.fill(entry.text)
+        text = self.fill(entry.text, school)
         if entry.sources:
             text = f"{text}\n\n{citation_line(entry.sources, entry.as_of)}"
         buttons = [b.dict() for b in entry.buttons]
         dispatcher.utter_message(text=text, buttons=buttons or None)
-        send_payload(dispatcher, self.topic, None, entry.sources, f"conversation.{key}")
-        return []
+        send_payload(dispatcher, self.topic, None, entry.sources, f"conversation.{key}", school)
+        return school_slot(tracker, school)
 
 
 class ActionGreet(ConversationAction):
+    """The school's own greeting on its page, else the general one."""
+
     topic = "greet"
+
+    def fill(self, text: str, school: Optional[School]) -> str:
+        return school.greeting if school else text
 
 
 class ActionGoodbye(ConversationAction):
@@ -80,8 +87,8 @@ class ActionCrisis(ConversationAction):
 class ActionHandoff(ConversationAction):
     topic = "handoff"
 
-    def fill(self, text: str) -> str:
-        return text.format(**{f"advisor_{k}": v for k, v in settings.advisor().items()})
+    def fill(self, text: str, school: Optional[School]) -> str:
+        return text.format(**advisor_fields(school))
 
 
 class ActionFallback(ConversationAction):
@@ -100,5 +107,5 @@ class ActionFallback(ConversationAction):
         problem = tracker.latest_message.get("input_problem") or text_guard.classify(latest_text(tracker))
         return self._ENTRIES.get(problem, "fallback")
 
-    def fill(self, text: str) -> str:
+    def fill(self, text: str, school: Optional[School]) -> str:
         return text.replace("{max_chars}", f"{text_guard.max_chars():,}")

@@ -8,7 +8,14 @@ Both answer a message whose handling failed (the database is down, say) with
 the apology from ``carepath.failures`` and the payload, where Rasa
 would log the error and send nothing.
 
-``SocketIOInput`` is Rasa's socket.io channel with one fix: Rasa 3.6's
+Both check the page's origin (browsers send an ``Origin`` header): a page
+may chat only from an origin its school allows (``schools/<id>.yml``), or,
+without a school, from the general list (``carepath.yml``).  REST answers a
+refused origin with a 403; socket.io refuses the connection, whose ``auth``
+names the school (``{"school_id": ...}``).  The connection's school also
+overrides any ``school_id`` a message's metadata claims.
+
+``SocketIOInput`` is Rasa's socket.io channel with one more fix: Rasa 3.6's
 ``SocketIOOutput.send_custom_json`` passes the JSON's keys to ``sio.emit`` as
 keyword arguments, so a payload such as ``{"topic": ...}`` raises a TypeError
 and the turn's payload is lost.  Here the payload is emitted as
@@ -24,12 +31,14 @@ from rasa.core.channels.rest import RestInput as RasaRestInput
 from rasa.core.channels.socketio import SocketIOInput as RasaSocketIOInput
 from rasa.core.channels.socketio import SocketIOOutput as RasaSocketIOOutput
 from sanic import Blueprint, response
+from socketio.exceptions import ConnectionRefusedError
 from sanic.exceptions import InvalidUsage
 from sanic.request import Request
 
 from carepath.failures import apology
 from carepath.knowledge_base import get_knowledge_base
 from carepath.rate_limit import RateLimiter
+from carepath.schools import origin_allowed
 
 logger = logging.getLogger(__name__)
 MAX_SENDER_LENGTH = 256
@@ -39,7 +48,9 @@ Handler = Callable[[UserMessage], Awaitable[Any]]
 def rate_limited_replies() -> list:
     """The polite "please wait" and its payload, as channel messages."""
     entry = get_knowledge_base().conversation.entries["rate_limited"]
-    payload = {"topic": "fallback", "role": None, "sources": [], "answer_id": "conversation.rate_limited"}
+    payload = {
+        "topic": "fallback", "role": None, "sources": [], "answer_id": "conversation.rate_limited", "school": None,
+    }
     return [{"text": entry.text}, {"custom": payload}]
 
 
@@ -51,7 +62,8 @@ def answering_failures(on_new_message: Handler) -> Handler:
             return await on_new_message(message)
         except Exception:  # noqa: BLE001 - whatever failed, the visitor gets an answer
             logger.exception("Handling a message failed; answering with an apology.")
-            await message.output_channel.send_response(message.sender_id, apology().message())
+            school_id = school_of(message.metadata)
+            await message.output_channel.send_response(message.sender_id, apology(school_id).message())
             return None
 
     return handle
@@ -77,7 +89,18 @@ def request_problem(request: Request) -> Optional[str]:
     metadata = body.get("metadata")
     if metadata is not None and not isinstance(metadata, dict):
         return '"metadata" must be a JSON object'
+    school_id = (metadata or {}).get("school_id")
+    if school_id is not None and not isinstance(school_id, str):
+        return '"metadata.school_id" must be a string'
     return None
+
+
+ORIGIN_REFUSED = "this page's origin is not allowed to use this assistant"
+
+
+def school_of(metadata: Any) -> Optional[str]:
+    school_id = metadata.get("school_id") if isinstance(metadata, dict) else None
+    return school_id if isinstance(school_id, str) and school_id else None
 
 
 class RestInput(RasaRestInput):
@@ -95,6 +118,8 @@ class RestInput(RasaRestInput):
                 problem = request_problem(request)
                 if problem:
                     return response.json({"error": f"{problem}; {USAGE}"}, status=400)
+                if not origin_allowed(request.headers.get("origin"), school_of(request.json.get("metadata"))):
+                    return response.json({"error": ORIGIN_REFUSED}, status=403)
                 sender = request.json["sender"] = str(request.json["sender"])
                 if not limiter.allow(sender):
                     replies = [{"recipient_id": sender, **m} for m in rate_limited_replies()]
@@ -117,6 +142,7 @@ class SocketIOInput(RasaSocketIOInput):
     def blueprint(self, on_new_message: Handler) -> Blueprint:
         answer = answering_failures(on_new_message)
         limiter = RateLimiter.from_environment()
+        schools: Dict[str, Optional[str]] = {}  # socket id -> the school its page embeds
 
         async def handle(message: UserMessage) -> Any:
             rasa_output = message.output_channel
@@ -128,4 +154,37 @@ class SocketIOInput(RasaSocketIOInput):
                 return None
             return await answer(message)
 
-        return super().blueprint(handle)
+        blueprint = super().blueprint(handle)
+        self._check_origins(schools)
+        return blueprint
+
+    def _check_origins(self, schools: Dict[str, Optional[str]]) -> None:
+        """Replace Rasa's connect handler with one that checks the page's origin,
+        and pin each message's ``school_id`` to the connection's school."""
+        sio, namespace = self.sio, self.namespace or "/"
+        handlers = sio.handlers[namespace]
+        rasa_disconnect, rasa_message = handlers["disconnect"], handlers[self.user_message_evt]
+
+        async def connect(sid: Text, environ: Dict, auth: Optional[Dict] = None) -> bool:
+            school_id = school_of(auth)
+            if not origin_allowed(environ.get("HTTP_ORIGIN"), school_id):
+                logger.info("Refused a socket.io connection: origin not allowed (school %r).", school_id)
+                raise ConnectionRefusedError(ORIGIN_REFUSED)
+            schools[sid] = school_id
+            return True
+
+        async def disconnect(sid: Text) -> None:
+            schools.pop(sid, None)
+            await rasa_disconnect(sid)
+
+        async def user_uttered(sid: Text, data: Any) -> None:
+            if not isinstance(data, dict):
+                return None
+            metadata = data.get(self.metadata_key)
+            metadata = dict(metadata) if isinstance(metadata, dict) else {}
+            metadata["school_id"] = schools.get(sid)
+            return await rasa_message(sid, {**data, self.metadata_key: metadata})
+
+        sio.on("connect", connect, namespace=namespace)
+        sio.on("disconnect", disconnect, namespace=namespace)
+        sio.on(self.user_message_evt, user_uttered, namespace=namespace)

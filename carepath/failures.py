@@ -29,18 +29,37 @@ from rasa.shared.exceptions import RasaException
 
 from carepath import settings
 from carepath.knowledge_base import get_knowledge_base
+from carepath.schools import all_schools
 
 logger = logging.getLogger(__name__)
 ENTRY = "service_unavailable"
 _original_run = RemoteAction.run
 
 
-def apology() -> BotUttered:
+def apology(school_id: Optional[str] = None) -> BotUttered:
+    """The apology with the advisor's contact (the school's, on a school's page)."""
+    school = all_schools().get(school_id) if isinstance(school_id, str) else None
+    advisor = {k: str(v) for k, v in school.advisor.dict().items()} if school else settings.advisor()
     entry = get_knowledge_base().conversation.entries[ENTRY]
-    text = entry.text.format(**{f"advisor_{k}": v for k, v in settings.advisor().items()})
-    payload = {"topic": "handoff", "role": None, "sources": [], "answer_id": f"conversation.{ENTRY}"}
+    text = entry.text.format(**{f"advisor_{k}": v for k, v in advisor.items()})
+    payload = {
+        "topic": "handoff",
+        "role": None,
+        "sources": [],
+        "answer_id": f"conversation.{ENTRY}",
+        "school": school.id if school else None,
+    }
     buttons = [button.dict() for button in entry.buttons]
     return BotUttered(text, data={"buttons": buttons, "custom": payload})
+
+
+def school_id_of(tracker: Optional[DialogueStateTracker]) -> Optional[str]:
+    if tracker is None:
+        return None
+    metadata = tracker.latest_message.metadata if tracker.latest_message else None
+    if isinstance(metadata, dict) and "school_id" in metadata:
+        return metadata.get("school_id")
+    return tracker.get_slot("school")
 
 
 async def _run(self: RemoteAction, *args: Any, **kwargs: Any) -> List[Event]:
@@ -50,7 +69,8 @@ async def _run(self: RemoteAction, *args: Any, **kwargs: Any) -> List[Event]:
         raise
     except (RasaException, aiohttp.ClientError, asyncio.TimeoutError) as error:
         logger.error("The action server could not run %s (%s); answering with an apology.", self.name(), error)
-        return [apology()]
+        tracker = args[2] if len(args) > 2 else kwargs.get("tracker")
+        return [apology(school_id_of(tracker))]
 
 
 async def _retrieve(self: FailSafeTrackerStore, sender_id: Text) -> Optional[DialogueStateTracker]:

@@ -1,16 +1,19 @@
-"""Retention: `make purge DAYS=90` deletes conversations older than DAYS days.
+"""Retention: `make purge DAYS=90` deletes conversations and leads older than DAYS days.
 
     python -m carepath.purge --days 90 [--db URL]
 
-A conversation's age is the time since its last event.
+A conversation's age is the time since its last event; a lead's, the time it
+was stored.  Leads live in CarePath's database (``carepath/database.py``).
 """
 from __future__ import annotations
 
 import argparse
 import sys
 import time
+from datetime import datetime, timezone
 from typing import List, Optional
 
+from carepath import leads
 from carepath.conversations import engine, purge
 
 
@@ -21,8 +24,13 @@ def main(argv: Optional[List[str]] = None) -> int:
     args = parser.parse_args(argv)
     if args.days <= 0:
         parser.error("--days must be more than 0")
-    removed = purge(engine(args.db), time.time() - args.days * 86400)
-    print(f"purged {removed['conversations']} conversations ({removed['events']} events) older than {args.days:g} days")
+    cutoff = time.time() - args.days * 86400
+    removed = purge(engine(args.db), cutoff)
+    removed_leads = leads.purge(datetime.fromtimestamp(cutoff, timezone.utc).replace(tzinfo=None))
+    print(
+        f"purged {removed['conversations']} conversations ({removed['events']} events) "
+        f"and {removed_leads} leads older than {args.days:g} days"
+    )
     return 0
 
 

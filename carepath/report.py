@@ -4,8 +4,8 @@
 
 Conversations, messages, answers by topic and role, fallback and out-of-scope
 rate, the questions that were not understood (most frequent first, with e-mail
-addresses and phone numbers removed), hand-offs and crisis responses (counts
-only: never their texts).  Markdown on stdout, or CSV rows with --csv.
+addresses and phone numbers removed), hand-offs, leads (from the leads table)
+and crisis responses (counts only: never their texts).  Markdown on stdout, or CSV rows with --csv.
 A conversation's school is the ``school_id`` its messages carry in metadata.
 """
 from __future__ import annotations
@@ -18,10 +18,12 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 from typing import Dict, List, Optional
 
+from carepath import leads
 from carepath.conversations import Turn, engine, turns
 from carepath.log_privacy import redact
 
 NOT_UNDERSTOOD = {"fallback"}
+HANDOFF_ANSWER = "conversation.handoff"  # the advisor's contact was given (the form's own turns don't count)
 ALL = "all schools"
 
 
@@ -35,6 +37,7 @@ class Report:
     unanswered: Counter = field(default_factory=Counter)
     handoffs: int = 0
     crisis: int = 0
+    leads: int = 0
 
     def add(self, turn: Turn) -> None:
         self.conversations.add(turn.sender_id)
@@ -48,7 +51,7 @@ class Report:
                     self.roles[role] += 1
             if topic in NOT_UNDERSTOOD and turn.text.strip():
                 self.unanswered[redact(turn.text.strip().lower())[:200]] += 1
-            self.handoffs += topic == "handoff"
+            self.handoffs += payload.get("answer_id") == HANDOFF_ANSWER
             self.crisis += topic == "crisis"
 
     @property
@@ -64,6 +67,7 @@ def build(school: Optional[str], start: datetime, end: datetime, url: Optional[s
     for turn in turns(engine(url), start.timestamp(), end.timestamp()):
         if school is None or turn.school == school:
             report.add(turn)
+    report.leads = leads.count(school, start.replace(tzinfo=None), end.replace(tzinfo=None))
     return report
 
 
@@ -76,7 +80,7 @@ def markdown(report: Report, start: datetime, end: datetime) -> str:
         f"- Messages: {report.messages}",
         f"- Not understood (fallback): {report.rate('fallback'):.1%}; out of scope: {report.rate('out_of_scope'):.1%}",
         f"- Hand-offs to an advisor: {report.handoffs}",
-        "- Leads: not collected yet",
+        f"- Leads (contact requests with consent): {report.leads}",
         f"- Crisis responses (988 lifeline shown): {report.crisis}",
         "",
         "## Answers by topic",
@@ -104,6 +108,7 @@ def csv_rows(report: Report) -> List[List[str]]:
     rows += [[report.school, "conversations", "", str(len(report.conversations))]]
     rows += [[report.school, "messages", "", str(report.messages)]]
     rows += [[report.school, "handoffs", "", str(report.handoffs)]]
+    rows += [[report.school, "leads", "", str(report.leads)]]
     rows += [[report.school, "crisis_responses", "", str(report.crisis)]]
     rows += [[report.school, "topic", t, str(n)] for t, n in report.topics.most_common()]
     rows += [[report.school, "role", r, str(n)] for r, n in report.roles.most_common()]

@@ -2,6 +2,8 @@
 actions with real rasa_sdk ``Tracker`` and ``CollectingDispatcher`` objects."""
 from __future__ import annotations
 
+import asyncio
+import inspect
 import re
 import sys
 from pathlib import Path
@@ -31,30 +33,49 @@ def role_entities(text: str, *spans: str) -> List[Dict[str, Any]]:
     return entities
 
 
+DOMAIN_SLOTS = ("role", "topic", "school", "lead_name", "lead_contact", "lead_program", "lead_contact_time",
+                "lead_consent", "requested_slot")
+
+
 class Conversation:
-    """Runs actions turn by turn, carrying slots over as Rasa would."""
+    """Runs actions turn by turn, carrying slots over as Rasa would.
 
-    def __init__(self) -> None:
-        self.slots: Dict[str, Any] = {"role": None, "topic": None}
+    ``school`` puts ``{"school_id": ...}`` in every message's metadata, as the
+    widget does.
+    """
+
+    def __init__(self, school: Optional[str] = None) -> None:
+        self.school = school
+        self.slots: Dict[str, Any] = {name: None for name in DOMAIN_SLOTS}
         self.messages: List[Dict[str, Any]] = []
+        self.events: List[Dict[str, Any]] = []
+        self.active_loop: Optional[str] = None
 
-    def tracker(self, text: str, intent: Optional[str], entities=()) -> Tracker:
+    def tracker(self, text: str, intent: Optional[str], entities=(), confidence: float = 1.0) -> Tracker:
         latest = {
             "text": text,
-            "intent": {"name": intent, "confidence": 1.0} if intent else {},
+            "intent": {"name": intent, "confidence": confidence} if intent else {},
             "entities": list(entities),
         }
-        return Tracker("test-user", dict(self.slots), latest, [], False, None, {}, "action_listen")
+        if self.school is not None:
+            latest["metadata"] = {"school_id": self.school}
+        loop = {"name": self.active_loop} if self.active_loop else {}
+        return Tracker("test-user", dict(self.slots), latest, [], False, None, loop, "action_listen")
 
-    def say(self, action, text: str, intent: Optional[str], roles=()) -> List[Dict[str, Any]]:
+    def say(self, action, text: str, intent: Optional[str], roles=(), domain=None, confidence: float = 1.0):
         entities = role_entities(text, *roles) if roles and not text.startswith("/") else [
             {"entity": "role", "value": r} for r in roles
         ]
         dispatcher = CollectingDispatcher()
-        events = action.run(dispatcher, self.tracker(text, intent, entities), {})
+        events = action.run(dispatcher, self.tracker(text, intent, entities, confidence), domain or {})
+        if inspect.isawaitable(events):
+            events = asyncio.run(events)
         for event in events:
             if event.get("event") == "slot":
                 self.slots[event["name"]] = event["value"]
+            if event.get("event") == "active_loop":
+                self.active_loop = event.get("name")
+        self.events = events
         self.messages = dispatcher.messages
         return dispatcher.messages
 
@@ -77,3 +98,9 @@ def convo():
 
 def words(text: str) -> str:
     return re.sub(r"\s+", " ", text)
+
+
+@pytest.fixture
+def convo_factory():
+    """``convo_factory("example-tech")``: a conversation on that school's page."""
+    return Conversation

@@ -21,7 +21,7 @@ answer = ActionAnswer()
 
 
 def assert_contract(payload, topic, role):
-    assert set(payload) == {"topic", "role", "sources", "answer_id"}
+    assert set(payload) == {"topic", "role", "sources", "answer_id", "school"}
     assert payload["topic"] == topic
     assert payload["role"] == role
     for source in payload["sources"]:

@@ -69,7 +69,7 @@ def test_every_well_formed_message_gets_an_answer_with_payload(server, body):
     assert response.status_code == 200
     replies = response.json()
     assert replies and "custom" in replies[-1], (body["message"][:100], replies)
-    assert {"topic", "role", "sources", "answer_id"} <= set(replies[-1]["custom"])
+    assert {"topic", "role", "sources", "answer_id", "school"} <= set(replies[-1]["custom"])
 
 
 @settings(max_examples=300, deadline=None, derandomize=True, suppress_health_check=list(HealthCheck))
