@@ -12,6 +12,7 @@ from typing import Dict, Iterator, List, Optional
 
 import requests
 
+from carepath.credentials import write_credentials
 from carepath.endpoints import write_endpoints
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -87,7 +88,8 @@ class Servers:
             tracker_db_url=tracker_db_url,
             redis_url=redis_url,
         )
-        self.credentials = ROOT / "credentials.yml"
+        # credentials.yml plus the messaging channels whose variables are in the environment
+        self.credentials = write_credentials(workdir / "credentials.yml", {**os.environ, **self.env})
         self.model = ROOT / "models" / "carepath.tar.gz"
         self.actions: Optional[subprocess.Popen] = None
         self.rasa: Optional[subprocess.Popen] = None
@@ -100,9 +102,9 @@ class Servers:
     def webhook(self) -> str:
         return self.url + "/webhooks/rest/webhook"
 
-    def start_actions(self) -> None:
+    def start_actions(self, *extra_args: str) -> None:
         log = self.workdir / "actions.log"
-        self.actions = start(["run", "actions", "--port", str(self.actions_port)], log, env=self.env)
+        self.actions = start(["run", "actions", "--port", str(self.actions_port), *extra_args], log, env=self.env)
         wait_for(f"http://127.0.0.1:{self.actions_port}/health", self.actions, log)
 
     def start_rasa(self) -> None:
