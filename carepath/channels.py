@@ -121,7 +121,7 @@ class RestInput(RasaRestInput):
                 if not origin_allowed(request.headers.get("origin"), school_of(request.json.get("metadata"))):
                     return response.json({"error": ORIGIN_REFUSED}, status=403)
                 sender = request.json["sender"] = str(request.json["sender"])
-                if not limiter.allow(sender):
+                if not await limiter.allow(sender):
                     replies = [{"recipient_id": sender, **m} for m in rate_limited_replies()]
                     return response.json(replies, status=429, headers={"Retry-After": str(int(limiter.seconds))})
             return None
@@ -148,7 +148,7 @@ class SocketIOInput(RasaSocketIOInput):
             rasa_output = message.output_channel
             if isinstance(rasa_output, RasaSocketIOOutput):
                 message.output_channel = SocketIOOutput(rasa_output.sio, rasa_output.bot_message_evt)
-            if not limiter.allow(message.sender_id):
+            if not await limiter.allow(message.sender_id):
                 for reply in rate_limited_replies():
                     await message.output_channel.send_response(message.sender_id, reply)
                 return None

@@ -151,3 +151,56 @@ def test_postgres_outage_gets_replies_and_recovers_without_restart(tmp_path, dat
             print(f"\nPostgreSQL back: first normal answer after {(time.perf_counter() - back) * 1000:.0f} ms")
     finally:
         servers.stop()
+
+
+def test_rate_limit_is_shared_through_redis():
+    """The window lives in Redis: two limiters (two instances) count together."""
+    from carepath.rate_limit import RedisRateLimiter
+
+    async def scenario():
+        first, second = RedisRateLimiter(3, 60, REDIS_URL), RedisRateLimiter(3, 60, REDIS_URL)
+        sender = "rate-" + uuid.uuid4().hex
+        results = [await first.allow(sender), await second.allow(sender), await first.allow(sender)]
+        results += [await second.allow(sender), await first.allow(sender)]
+        other = await second.allow("rate-" + uuid.uuid4().hex)
+        down = RedisRateLimiter(1, 60, "redis://127.0.0.1:1/0")  # nothing listens there
+        fail_open = [await down.allow(sender), await down.allow(sender)]
+        return results, other, fail_open
+
+    results, other, fail_open = asyncio.run(scenario())
+    assert results == [True, True, True, False, False]
+    assert other is True
+    assert fail_open == [True, True]  # Redis down: visitors are not refused
+
+
+def test_two_instances_answer_429_together(tmp_path_factory, database):
+    require_model()
+    env = {"REDIS_URL": REDIS_URL, "CAREPATH_RATE_LIMIT": "4/60"}
+    servers = Servers(tmp_path_factory.mktemp("rate"), tracker_db_url=POSTGRES_URL, redis_url=REDIS_URL, env=env)
+    second = None
+    try:
+        servers.start_actions()
+        servers.start_rasa()
+        second_port = free_port()
+        second = servers.start_rasa_instance(second_port, "rasa2.log")
+        webhooks = [servers.webhook, f"http://127.0.0.1:{second_port}/webhooks/rest/webhook"]
+        sender = "limit-" + uuid.uuid4().hex
+
+        async def send_all():
+            async with aiohttp.ClientSession() as session:
+                statuses = []
+                for i in range(6):
+                    async with session.post(webhooks[i % 2], json={"sender": sender, "message": "hi"}) as reply:
+                        statuses.append(reply.status)
+                        body = await reply.json()
+                async with session.post(webhooks[1], json={"sender": sender + "-other", "message": "hi"}) as reply:
+                    other = reply.status
+                return statuses, body, other
+
+        statuses, last, other = asyncio.run(send_all())
+        assert statuses == [200, 200, 200, 200, 429, 429]
+        assert "wait" in last[0]["text"] and last[-1]["custom"]["answer_id"] == "conversation.rate_limited"
+        assert other == 200
+    finally:
+        stop(second)
+        servers.stop()

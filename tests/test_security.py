@@ -87,8 +87,8 @@ def test_redaction(text, expected):
 
 def test_rate_limiter_window():
     limiter = RateLimiter(2, 10)
-    assert [limiter.allow("a", now=t) for t in (0, 1, 2)] == [True, True, False]
-    assert limiter.allow("a", now=10.5) is True  # the first message left the window
+    assert [limiter.allow_now("a", now=t) for t in (0, 1, 2)] == [True, True, False]
+    assert limiter.allow_now("a", now=10.5) is True  # the first message left the window
     assert parse("30/15") == (30, 15.0)
     with pytest.raises(ValueError, match="CAREPATH_RATE_LIMIT"):
         parse("lots")
