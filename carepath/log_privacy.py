@@ -19,7 +19,10 @@ import re
 from typing import Any, Dict
 
 _EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
-_PHONE = re.compile(r"(?<![\w])(?:\+?\d{1,2}[\s.-]?)?(?:\(\d{3}\)|\d{3})[\s.-]?\d{3}[\s.-]?\d{4}(?![\w])")
+_PHONE = re.compile(
+    r"(?<![\w])(?:\+?\d{1,2}[\s.-]?)?(?:\(\d{3}\)|\d{3})[\s.-]?\d{3}[\s.-]?\d{4}(?![\w]|\.\d)"  # not a timestamp
+    r"|(?<![\w+])\+[1-9]\d{7,14}(?!\d)"  # international (E.164), as WhatsApp sender ids are
+)
 # "lead_name: Maria", "SlotSet(key: lead_name, value: Maria)", "'lead_name': 'Maria'"
 _LEAD_SLOT = re.compile(
     r"""(lead_(?:name|contact|contact_time)['"]?(?::|,\s*value:)\s*)(?!\s)(?!None\b|null\b)(['"]?)[^\n,)'"}]*\2"""

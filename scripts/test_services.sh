@@ -10,14 +10,24 @@ REDIS_PORT="${CAREPATH_TEST_REDIS_PORT:-6379}"
 need=()
 command -v pg_ctlcluster >/dev/null 2>&1 || need+=(postgresql)
 command -v redis-server >/dev/null 2>&1 || need+=(redis-server)
+# tests/test_deploy_files.py: docker-compose validates docker-compose.yml (no engine needed),
+# nginx checks and runs deploy/nginx/nginx.conf on a free port.
+command -v docker-compose >/dev/null 2>&1 || need+=(docker-compose)
+command -v nginx >/dev/null 2>&1 || [ -x /usr/sbin/nginx ] || need+=(nginx-light)
+# tests/test_widget_browser.py: Debian's Chromium, driven headless by Playwright.
+[ -x /usr/bin/chromium ] || need+=(chromium)
 if [ "${#need[@]}" -gt 0 ]; then
   if [ "$(id -u)" -ne 0 ]; then
-    echo "The scale-out tests need ${need[*]}: install them (apt-get install ${need[*]}) or run as root." >&2
+    echo "The tests need ${need[*]}: install them (apt-get install ${need[*]}) or run as root." >&2
     exit 1
   fi
   echo "Installing ${need[*]} ..."
   apt-get update -q >/dev/null
   DEBIAN_FRONTEND=noninteractive apt-get install -y -q "${need[@]}" >/dev/null
+  # The tests start their own nginx: no system web server left running on port 80.
+  if [[ " ${need[*]} " == *" nginx-light "* ]] && command -v systemctl >/dev/null 2>&1; then
+    systemctl disable --now nginx >/dev/null 2>&1 || true
+  fi
 fi
 
 # Redis on loopback, no persistence
