@@ -73,5 +73,5 @@ def program_overlay(
     if not sentences:
         return None
     text = f"{school.name} (school information): " + " ".join(sentences)
-    source = {"title": f"{school.name}: {program.name} (school information)", "url": str(program.url)}
+    source = {"title": f"{school.name}: {program.name}", "url": str(program.url)}
     return Overlay(text=text, source=source, as_of=program.as_of)
