@@ -1,5 +1,5 @@
 """Actions for the conversation topics: greet, goodbye, thanks, bot challenge,
-hand-off, out of scope, medical advice, crisis, and the fallback for input the
+out of scope, medical advice, crisis, and the fallback for input the
 assistant could not understand (including empty, emoji-only and over-long
 messages).  Their texts live in ``knowledge_base/conversation.yml``.
 """
@@ -12,7 +12,8 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.common import advisor_fields, citation_line, kb, latest_text, school_of, school_slot, send_payload
+from actions.common import citation_line, kb, latest_text, school_of, school_slot, send_payload
+from actions.lead_form import leave_form
 from carepath import text_guard
 from carepath.schools import School
 
@@ -61,7 +62,12 @@ class ActionGreet(ConversationAction):
 
 
 class ActionGoodbye(ConversationAction):
+    """Goodbye; also ends a contact form in progress (nothing stored)."""
+
     topic = "goodbye"
+
+    def run(self, dispatcher, tracker, domain):
+        return super().run(dispatcher, tracker, domain) + leave_form(tracker)
 
 
 class ActionThanks(ConversationAction):
@@ -81,14 +87,12 @@ class ActionMedicalAdvice(ConversationAction):
 
 
 class ActionCrisis(ConversationAction):
+    """The 988 Lifeline; also ends a contact form in progress (nothing stored)."""
+
     topic = "crisis"
 
-
-class ActionHandoff(ConversationAction):
-    topic = "handoff"
-
-    def fill(self, text: str, school: Optional[School]) -> str:
-        return text.format(**advisor_fields(school))
+    def run(self, dispatcher, tracker, domain):
+        return super().run(dispatcher, tracker, domain) + leave_form(tracker)
 
 
 class ActionFallback(ConversationAction):

@@ -22,11 +22,21 @@ from rasa_sdk.events import ActiveLoop, EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
-from actions.common import advisor_fields, kb, latest_text, resolve_role, roles_in_message, school_of, send_payload
+from actions.common import (
+    advisor_fields,
+    kb,
+    latest_text,
+    resolve_role,
+    roles_in_message,
+    school_of,
+    school_slot,
+    send_payload,
+)
 from carepath import leads
 from carepath.schools import School
 
 FORM = "lead_form"
+HANDOFF = "handoff"
 SLOTS = ("lead_name", "lead_contact", "lead_program", "lead_contact_time", "lead_consent")
 UNDECIDED = "undecided"
 
@@ -101,6 +111,14 @@ def program_label(program: Optional[str]) -> str:
 class ValidateLeadForm(FormValidationAction):
     def name(self) -> Text:
         return "validate_lead_form"
+
+    async def run(self, dispatcher, tracker: Tracker, domain: DomainDict) -> List[EventType]:
+        events = await super().run(dispatcher, tracker, domain)
+        if not events and tracker.get_slot("requested_slot") is None:
+            # At activation Rasa 3.6 runs this action a second time when the first
+            # run returned no event; a no-op event saves that round trip.
+            events.append(SlotSet("lead_name", tracker.get_slot("lead_name")))
+        return events
 
     # --- extraction: only the requested slot, and never a question or a cancel ---
 
@@ -216,6 +234,10 @@ class AskLeadSlot(Action, metaclass=ABCMeta):
     def buttons(self, school: Optional[School]) -> List[Dict[str, str]]:
         return [b.dict() for b in kb().conversation.entries[self.entry].buttons]
 
+    def intro(self, tracker: Tracker, fields: Dict[str, str]) -> Optional[str]:
+        """A message sent before the question (none by default)."""
+        return None
+
     def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]) -> List[EventType]:
         school = school_of(tracker)
         fields = {
@@ -224,14 +246,27 @@ class AskLeadSlot(Action, metaclass=ABCMeta):
             "lead_contact": contact_label(tracker.get_slot("lead_contact")),
             "lead_program": program_label(tracker.get_slot("lead_program")),
         }
+        answer_ids = [f"conversation.{self.entry}"]
+        intro = self.intro(tracker, fields)
+        if intro:
+            dispatcher.utter_message(text=intro)
+            answer_ids.insert(0, f"conversation.{HANDOFF}")
         text = kb().conversation.entries[self.entry].text.format(**fields)
         dispatcher.utter_message(text=text, buttons=self.buttons(school) or None)
-        send_payload(dispatcher, "handoff", None, [], f"conversation.{self.entry}", school)
-        return []
+        send_payload(dispatcher, HANDOFF, None, [], "+".join(answer_ids), school)
+        return school_slot(tracker, school)
 
 
 class AskLeadName(AskLeadSlot):
+    """The form's first question; after a hand-off request it first gives the
+    advisor's contact details (the school's on a school's page)."""
+
     slot, entry = "lead_name", "lead_ask_name"
+
+    def intro(self, tracker: Tracker, fields: Dict[str, str]) -> Optional[str]:
+        if _intent(tracker) != HANDOFF:
+            return None
+        return kb().conversation.entries[HANDOFF].text.format(**fields)
 
 
 class AskLeadContact(AskLeadSlot):
@@ -298,15 +333,21 @@ class ActionSubmitLead(Action):
         return _clear_form()
 
 
+def leave_form(tracker: Tracker) -> List[EventType]:
+    """Ends an active contact form and forgets what was typed (nothing was stored)."""
+    if tracker.active_loop_name != FORM:
+        return []
+    return [ActiveLoop(None)] + _clear_form()
+
+
 class ActionCancelLead(Action):
-    """Leaves the form without storing anything (cancel, goodbye, crisis)."""
+    """"cancel" during the form: stops it, stores nothing, says so."""
 
     def name(self) -> Text:
         return "action_cancel_lead"
 
     def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]) -> List[EventType]:
-        if _intent(tracker) == "cancel":  # after a goodbye or the crisis reply, nothing more is said
-            school = school_of(tracker)
-            dispatcher.utter_message(text=kb().conversation.entries["lead_cancelled"].text)
-            send_payload(dispatcher, "handoff", None, [], "conversation.lead_cancelled", school)
+        school = school_of(tracker)
+        dispatcher.utter_message(text=kb().conversation.entries["lead_cancelled"].text)
+        send_payload(dispatcher, HANDOFF, None, [], "conversation.lead_cancelled", school)
         return [ActiveLoop(None)] + _clear_form()

@@ -139,6 +139,7 @@ def baseline() -> Dict[str, Any]:
     servers = Servers(project)
     servers.model = model
     servers.credentials = project / "credentials.yml"
+    servers.credentials.write_text("rest:\n")  # Rasa's REST channel, as `rasa init` configures it
     servers.endpoints = project / "endpoints.yml"
     log_file = project / "rasa.log"
     start_time = time.perf_counter()

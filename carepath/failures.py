@@ -12,7 +12,10 @@ components load (``carepath.nlu_components``).
   start of a new conversation and answered without its context, a wrong
   answer that looks right.  Here the error is raised instead, and the channels
   (``carepath.channels``) answer with the same apology.  When the database is
-  back, the conversation continues where it was.
+  back, the conversation continues where it was.  ``FailSafeTrackerStore``
+  also makes new conversations itself, with an unbounded history; here it asks
+  the real store (``CachedSQLTrackerStore``, bounded), so a long conversation
+  costs no more per turn than a short one.
 """
 from __future__ import annotations
 
@@ -77,9 +80,15 @@ async def _retrieve(self: FailSafeTrackerStore, sender_id: Text) -> Optional[Dia
     return await self._tracker_store.retrieve(sender_id)  # errors propagate
 
 
+def _init_tracker(self: FailSafeTrackerStore, sender_id: Text) -> DialogueStateTracker:
+    # new conversations are made as the real store makes them (bounded history)
+    return self._tracker_store.init_tracker(sender_id)
+
+
 def apply() -> None:
     RemoteAction.run = _run
     FailSafeTrackerStore.retrieve = _retrieve
+    FailSafeTrackerStore.init_tracker = _init_tracker
 
 
 apply()

@@ -6,8 +6,13 @@ loads the CarePath model has them).  Behaviour is unchanged; see
 1. ``RemoteAction._validate_action_result`` calls ``jsonschema.validate(result,
 spec)`` on every action-server response, which checks the schema itself and
 builds a new validator each time: measured here, 60% of the Rasa server's CPU
-per message.  This validates against the same schema with a validator compiled
-once, and raises the same ``ValidationError`` (best match) on a bad response.
+per message.  This validates against the same schema with validators compiled
+once.  The schema says each event matches exactly one of 23 event schemas
+(``oneOf``), told apart by a constant ``event`` name; trying all 23 cost
+0.9 ms a response.  Here each event is checked against the one schema its name
+selects (the same verdict, since no other can match), and a response that
+fails goes through the full schema, which raises the same ``ValidationError``
+(best match) as Rasa.
 
 2. ``Event.resolve_by_type`` walks every ``Event`` subclass for each event it
 deserialises (8% of the CPU per message, more in long conversations).  This
@@ -23,6 +28,7 @@ restarted action server never meets a stale connection.
 from __future__ import annotations
 
 import asyncio
+import copy
 from functools import lru_cache
 from typing import Any, Dict, Text, Tuple
 
@@ -45,7 +51,35 @@ def _validator():
     return validator_for(schema)(schema)
 
 
+@lru_cache(maxsize=1)
+def _fast_validators() -> Tuple[Any, Dict[Text, Any]]:
+    """A validator for the response without its events' ``oneOf``, and one per event name."""
+    schema = copy.deepcopy(RemoteAction.action_response_format_spec())
+    items = schema["properties"]["events"].pop("items")
+    base = {key: value for key, value in items.items() if key != "oneOf"}
+    by_name = {}
+    for alternative in items["oneOf"]:
+        name = alternative["properties"]["event"]["const"]
+        event_schema = {"allOf": [base, alternative]}
+        by_name[name] = validator_for(event_schema)(event_schema)
+    return validator_for(schema)(schema), by_name
+
+
+def is_valid_response(result: Any) -> bool:
+    """What the full schema says of a response, checking each event against one schema."""
+    outer, by_name = _fast_validators()
+    if not outer.is_valid(result):
+        return False
+    for event in result.get("events") or ():
+        validator = by_name.get(event.get("event")) if isinstance(event, dict) else None
+        if validator is None or not validator.is_valid(event):
+            return False
+    return True
+
+
 def _validate_action_result(self: RemoteAction, result: Dict[Text, Any]) -> bool:
+    if is_valid_response(result):
+        return True
     error = best_match(_validator().iter_errors(result))
     if error is not None:
         error.message += (

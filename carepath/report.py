@@ -51,7 +51,7 @@ class Report:
                     self.roles[role] += 1
             if topic in NOT_UNDERSTOOD and turn.text.strip():
                 self.unanswered[redact(turn.text.strip().lower())[:200]] += 1
-            self.handoffs += payload.get("answer_id") == HANDOFF_ANSWER
+            self.handoffs += HANDOFF_ANSWER in str(payload.get("answer_id") or "").split("+")
             self.crisis += topic == "crisis"
 
     @property

@@ -89,7 +89,7 @@ class Servers:
             redis_url=redis_url,
         )
         # credentials.yml plus the messaging channels whose variables are in the environment
-        self.credentials = write_credentials(workdir / "credentials.yml", {**os.environ, **self.env})
+        self.credentials = write_credentials(workdir / "carepath-credentials.yml", {**os.environ, **self.env})
         self.model = ROOT / "models" / "carepath.tar.gz"
         self.actions: Optional[subprocess.Popen] = None
         self.rasa: Optional[subprocess.Popen] = None

@@ -150,6 +150,11 @@ class CachedSQLTrackerStore(SQLTrackerStore):
         if newest_id is None:
             self._cache.pop(tracker.sender_id, None)
             return
+        if tracker._max_event_history != self.history_limit:
+            # a tracker made elsewhere (Rasa's FailSafeTrackerStore creates new
+            # conversations with an unbounded history): keep a bounded copy
+            tracker = self._bounded(tracker)
+            _mark_saved(tracker)
         self._cache[tracker.sender_id] = _Entry(tracker, newest_id)
         self._cache.move_to_end(tracker.sender_id)
         while len(self._cache) > self._cache_size:

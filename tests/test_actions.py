@@ -10,11 +10,11 @@ from actions.conversation import (
     ActionFallback,
     ActionGoodbye,
     ActionGreet,
-    ActionHandoff,
     ActionMedicalAdvice,
     ActionOutOfScope,
     ActionThanks,
 )
+from actions.lead_form import AskLeadName
 from carepath.knowledge_base import KNOWLEDGE_TOPICS
 
 answer = ActionAnswer()
@@ -134,7 +134,6 @@ CONVERSATION_ACTIONS = [
     (ActionOutOfScope, "out_of_scope"),
     (ActionMedicalAdvice, "medical_advice"),
     (ActionCrisis, "crisis"),
-    (ActionHandoff, "handoff"),
 ]
 
 
@@ -160,17 +159,35 @@ def test_medical_advice_is_declined_kindly(convo):
     assert "911" in convo.text
 
 
-def test_handoff_uses_the_configured_advisor(convo, monkeypatch):
+def test_handoff_uses_the_configured_advisor_then_asks_for_a_name(convo, monkeypatch):
     from carepath import settings
 
     settings.advisor.cache_clear()
     monkeypatch.setenv("ADVISOR_PHONE", "(555) 123-4567")
     try:
-        convo.say(ActionHandoff(), "can an advisor call me", "handoff")
+        convo.say(AskLeadName(), "can an advisor call me", "handoff")
     finally:
         settings.advisor.cache_clear()
-    assert "(555) 123-4567" in convo.text
+    assert "(555) 123-4567" in convo.messages[0]["text"]  # the contact details first
+    assert "What's your name?" in convo.messages[1]["text"]
     assert "{" not in convo.text
+    assert_contract(convo.payload, "handoff", None)
+    assert convo.payload["answer_id"] == "conversation.handoff+conversation.lead_ask_name"
+
+
+def test_a_later_name_question_has_no_contact_details(convo):
+    convo.say(AskLeadName(), "how much do CNAs make?", "ask_pay")  # asked again after an interruption
+    assert len(convo.messages) == 2 and convo.payload["answer_id"] == "conversation.lead_ask_name"
+
+
+def test_goodbye_and_crisis_end_a_form_in_progress(convo):
+    for action, text, intent in [(ActionGoodbye(), "bye", "goodbye"), (ActionCrisis(), "I want to die", "crisis")]:
+        convo.active_loop = "lead_form"
+        convo.slots.update(lead_name="Sam", requested_slot="lead_contact")
+        convo.say(action, text, intent)
+        assert convo.active_loop is None and convo.slots["lead_name"] is None
+    convo.say(ActionGoodbye(), "bye", "goodbye")  # no form: nothing to end
+    assert not any(e.get("event") == "active_loop" for e in convo.events)
 
 
 def test_out_of_scope_offers_topic_buttons(convo):

@@ -130,3 +130,42 @@ def test_no_lead_personal_data_in_the_logs(servers):
     assert "DEBUG" in logs and "lead_form" in logs  # the logs are detailed, and cover the form
     for secret in (NAME, "Quintero", EMAIL, "maria.q@", "987-6543", "5559876543", "weekday evenings"):
         assert secret not in logs, f"{secret!r} appears in a log"
+
+
+def test_many_questions_mid_form_then_the_form_goes_on(servers):
+    """Interruptions push the form's start out of the policies' bounded history
+    (CachedSQLTrackerStore keeps 40 events); the form must still resume."""
+    visitor = Visitor(servers, "lead-long", "example-tech")
+    visitor.say("can an advisor call me?")
+    questions = [
+        ("how much do CNAs make?", "nursing_assistant.pay"),
+        ("what do phlebotomists do?", "phlebotomy_technician.duties"),
+        ("is it stressful?", "phlebotomy_technician.stress"),
+        ("what about the job outlook?", "phlebotomy_technician.outlook"),
+        ("how much do medical assistants make?", "medical_assistant.pay"),
+        ("what certifications do medical assistants need?", "medical_assistant.certification+example-tech.medical_assistant"),
+    ]
+    for question, answer_id in questions:
+        visitor.say(question)
+        assert visitor.payloads[0]["answer_id"] == answer_id
+        assert "What's your name?" in visitor.text  # and the form asks again
+    assert "email address or phone number" in visitor.say("Robin").text
+    assert "Which program" in visitor.say("robin@example.com").text
+
+
+def test_no_turn_adds_more_events_than_the_bounded_history_holds(servers):
+    """carepath/tracker_store.py: events leaving the 40-event history before
+    they are saved would be lost; the busiest turns stay well below that."""
+    import sqlalchemy as sa
+
+    engine = sa.create_engine(f"sqlite:///{servers.tracker_db}")
+    with engine.connect() as connection:
+        rows = connection.execute(sa.text("select sender_id, type_name from events order by id")).fetchall()
+    largest, current = 0, {}
+    for sender, type_name in rows:
+        if type_name == "user":
+            current[sender] = 0
+        current[sender] = current.get(sender, 0) + 1
+        largest = max(largest, current[sender])
+    print(f"\nmost events added by one turn: {largest}")
+    assert 10 <= largest <= 20, largest

@@ -23,6 +23,45 @@ def test_invalid_responses_are_rejected_like_rasa_does(response):
         RemoteAction("action_answer", None)._validate_action_result(response)
 
 
+def _every_event_type():
+    """One serialised example of each event Rasa knows (as action servers send them)."""
+    from rasa.shared.core import events as e
+
+    return [event.as_dict() for event in [
+        e.UserUttered("hi", {"name": "greet", "confidence": 1.0}), e.BotUttered("hello", {"buttons": []}),
+        e.SlotSet("role", "cna"), e.Restarted(), e.AllSlotsReset(), e.ReminderScheduled("greet", __import__("datetime").datetime.now()),
+        e.ReminderCancelled(), e.ActionReverted(), e.UserUtteranceReverted(), e.ActionExecuted("action_answer"),
+        e.ActiveLoop("lead_form"), e.ActiveLoop(None), e.LoopInterrupted(True), e.ActionExecutionRejected("lead_form"),
+        e.SessionStarted(), e.FollowupAction("action_listen"), e.ConversationPaused(), e.ConversationResumed(),
+        e.StoryExported(), e.AgentUttered("x"), e.EntitiesAdded([{"entity": "role", "value": "cna"}]),
+        e.DefinePrevUserUtteredFeaturization(False),
+    ]]
+
+
+def _mutations(event):
+    yield event
+    for key in event:
+        if key != "event":
+            for value in (None, 1, "x", [], {}, True):
+                yield {**event, key: value}
+    yield {key: value for key, value in event.items() if key != "event"}
+    yield {**event, "event": "no_such_event"}
+
+
+def test_one_schema_per_event_gives_the_full_schemas_verdict():
+    from carepath.rasa_patches import _validator, is_valid_response
+
+    cases = 0
+    for event in _every_event_type():
+        for variant in _mutations(event):
+            for response in ({"events": [variant]}, {"events": [GOOD["events"][0], variant], "responses": [{"text": "a"}]}):
+                assert is_valid_response(response) == _validator().is_valid(response), response
+                cases += 1
+    for response in BAD + [GOOD, {}, {"events": None}, {"events": [1]}, {"responses": "x"}]:
+        assert is_valid_response(response) == _validator().is_valid(response), response
+    assert cases > 500
+
+
 def test_event_types_resolve_as_before():
     from rasa.shared.core.events import ActionExecuted, Event, SlotSet, UserUttered
 

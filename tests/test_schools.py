@@ -10,7 +10,8 @@ import pytest
 import yaml
 
 from actions.answer import ActionAnswer
-from actions.conversation import ActionGreet, ActionHandoff
+from actions.conversation import ActionGreet
+from actions.lead_form import AskLeadName
 from carepath import schools
 from carepath.overlay import program_overlay
 from carepath.schools import SchoolConfigError, THEME_PAIRS, contrast_ratio, load_schools
@@ -184,5 +185,5 @@ def test_school_greeting_and_advisor(convo_factory):
     convo = convo_factory("riverbend-college")
     convo.say(ActionGreet(), "hello", "greet")
     assert "Riverbend's Health Careers guide" in convo.text
-    convo.say(ActionHandoff(), "can someone call me", "handoff")
+    convo.say(AskLeadName(), "can someone call me", "handoff")
     assert "(555) 010-0178" in convo.text and "healthcareers@riverbend-college.example" in convo.text

@@ -154,3 +154,36 @@ def test_unsaved_events_filling_the_whole_history_are_all_stored(domain, tmp_pat
         turn(tracker, f"q{i}", "nursing_assistant")
     run(s.save(tracker))
     assert len(rows(db, "long-turn")) == 1 + 4 * 4
+
+
+def test_a_new_conversation_made_through_rasas_fail_safe_store_is_bounded(domain, tmp_path):
+    """Rasa wraps the store in FailSafeTrackerStore, which made new conversations
+    with an unbounded history; cached, they then grew every turn (turn 100 cost
+    3.4x turn 1 in `make bench`)."""
+    from rasa.core.tracker_store import FailSafeTrackerStore
+
+    import carepath.failures  # noqa: F401 - the patch under test
+
+    inner = store(domain, tmp_path / "t.db")
+    failsafe = FailSafeTrackerStore(inner)
+    tracker = run(failsafe.get_or_create_tracker("new-visitor"))
+    assert tracker._max_event_history == inner.history_limit == 40
+    for i in range(30):
+        turn(tracker, f"message {i}", "cna")
+        run(failsafe.save(tracker))
+        tracker = run(failsafe.get_or_create_tracker("new-visitor"))
+    assert len(tracker.events) <= 40
+    assert len(rows(tmp_path / "t.db", "new-visitor")) >= 120  # every event is stored all the same
+
+
+def test_an_unbounded_tracker_saved_by_others_is_cached_bounded(domain, tmp_path):
+    inner = store(domain, tmp_path / "t.db")
+    unbounded = DialogueStateTracker("elsewhere", domain.slots)  # no history bound
+    for i in range(30):
+        turn(unbounded, f"message {i}", "cna")
+    run(inner.save(unbounded))
+    turn(unbounded, "one more", "cna")
+    run(inner.save(unbounded))  # saved again after a turn, as Rasa does with the tracker it made
+    again = run(inner.retrieve("elsewhere"))
+    assert again._max_event_history == 40 and len(again.events) <= 40
+    assert again.get_slot("role") == "cna"
