@@ -13,7 +13,8 @@ length of the conversation (measured: turn 100 cost 3.5x turn 1).  Here:
   40, about five turns: the rules look at the last turn; slots, the active
   form and the session are kept exactly, they do not live in the event list);
   every event is still stored in the database.  The bound must stay above
-  the events one turn adds (at most about 11 here, session start included):
+  the events one turn adds (at most about 21 here: a question in the middle of
+  the contact form; ``tests/test_lead_form_server.py`` checks 30):
   events that leave the bounded history before they are saved are lost;
 - saving inserts only the events added since the tracker was loaded or saved,
   in one statement (SQLAlchemy Core, no ORM object per event);

@@ -155,7 +155,8 @@ def test_many_questions_mid_form_then_the_form_goes_on(servers):
 
 def test_no_turn_adds_more_events_than_the_bounded_history_holds(servers):
     """carepath/tracker_store.py: events leaving the 40-event history before
-    they are saved would be lost; the busiest turns stay well below that."""
+    they are saved would be lost; the busiest turns (a question in the middle of
+    the contact form, a conversation's first turn) stay well below that."""
     import sqlalchemy as sa
 
     engine = sa.create_engine(f"sqlite:///{servers.tracker_db}")
@@ -168,4 +169,4 @@ def test_no_turn_adds_more_events_than_the_bounded_history_holds(servers):
         current[sender] = current.get(sender, 0) + 1
         largest = max(largest, current[sender])
     print(f"\nmost events added by one turn: {largest}")
-    assert 10 <= largest <= 20, largest
+    assert 10 <= largest <= 30, largest

@@ -39,6 +39,7 @@ from browser_support import (
 )
 
 from playwright.sync_api import Page, expect, sync_playwright
+from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
 
 CERT_QUESTION = "what certifications do medical assistants need?"
 TURN_TIMEOUT_MS = 20000
@@ -471,8 +472,13 @@ def test_server_unreachable_then_retry(stack, context_factory):
         page.locator(".cp-input").press("Enter")
         page.wait_for_timeout(500)
         assert bot_count(page) == before and page.locator(".cp-input").input_value() == CERT_QUESTION
+        page.locator(".cp-retry").click()  # still nothing there: the widget stays in the unreachable state
+        expect(page.locator("#carepath-chat")).to_have_attribute("data-state", "unreachable", timeout=15000)
         relay.on()
-        page.locator(".cp-retry").click()
+        try:  # socket.io also reconnects by itself, so the button may be gone before it is clicked
+            page.locator(".cp-retry").click(timeout=3000)
+        except PlaywrightTimeoutError:
+            pass
         expect(page.locator("#carepath-chat")).to_have_attribute("data-state", "ready", timeout=15000)
         expect(alert).to_be_hidden()
         replies = ask(page, CERT_QUESTION)
