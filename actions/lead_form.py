@@ -59,6 +59,11 @@ def _intent(tracker: Tracker) -> str:
     return (tracker.latest_message.get("intent") or {}).get("name") or ""
 
 
+def _is_yes(tracker: Tracker, text: str) -> bool:
+    """A bare "yes"/"ok" (to the offer, not an answer to the question asked)."""
+    return _intent(tracker) == "affirm" or bool(re.fullmatch(r"\s*(y|yes|yeah|yep|yup|sure|ok|okay)[.!]*\s*", text, re.I))
+
+
 def _is_question(text: str) -> bool:
     return bool(QUESTION.search(text))
 
@@ -126,6 +131,8 @@ class ValidateLeadForm(FormValidationAction):
     def _answer_text(tracker: Tracker, slot: str) -> Optional[str]:
         if tracker.get_slot("requested_slot") != slot or _intent(tracker) in NEVER_AN_ANSWER:
             return None
+        if slot in ("lead_name", "lead_contact") and _intent(tracker) == "deny":
+            return None  # "no thanks" instead of a name or a number: the rules end the form
         text = latest_text(tracker).strip()
         return text or None
 
@@ -180,8 +187,8 @@ class ValidateLeadForm(FormValidationAction):
 
     def validate_lead_name(self, value: Any, dispatcher, tracker: Tracker, domain: DomainDict) -> Dict[Text, Any]:
         name = str(value or "").strip()
-        if not (1 <= len(name) <= 120) or not re.search(r"[^\W\d_]", name):
-            return {"lead_name": None}
+        if not (1 <= len(name) <= 120) or not re.search(r"[^\W\d_]", name) or _is_yes(tracker, name):
+            return {"lead_name": None}  # asked again ("yes" to the offer: the name question follows)
         return {"lead_name": name}
 
     def validate_lead_contact(self, value: Any, dispatcher, tracker: Tracker, domain: DomainDict) -> Dict[Text, Any]:
@@ -201,7 +208,8 @@ class ValidateLeadForm(FormValidationAction):
         return {"lead_program": None}
 
     def validate_lead_contact_time(self, value: Any, dispatcher, tracker: Tracker, domain: DomainDict) -> Dict[Text, Any]:
-        return {"lead_contact_time": str(value).strip() or None}
+        text = str(value).strip()
+        return {"lead_contact_time": None if not text or _is_yes(tracker, text) else text}
 
     def validate_lead_consent(self, value: Any, dispatcher, tracker: Tracker, domain: DomainDict) -> Dict[Text, Any]:
         if isinstance(value, bool):
@@ -267,6 +275,16 @@ class AskLeadName(AskLeadSlot):
         if _intent(tracker) != HANDOFF:
             return None
         return kb().conversation.entries[HANDOFF].text.format(**fields)
+
+    def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]) -> List[EventType]:
+        if _intent(tracker) != "affirm":
+            return super().run(dispatcher, tracker, domain)
+        # "yes" to the offer: just the question
+        school = school_of(tracker)
+        text = kb().conversation.entries["lead_ask_name_after_yes"].text.format(**advisor_fields(school))
+        dispatcher.utter_message(text=text)
+        send_payload(dispatcher, HANDOFF, None, [], "conversation.lead_ask_name_after_yes", school)
+        return school_slot(tracker, school)
 
 
 class AskLeadContact(AskLeadSlot):

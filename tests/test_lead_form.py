@@ -186,3 +186,26 @@ def test_export_csv_filters_by_school_and_date(leads_db):
     assert leads.count(url=leads_db) == 3
     assert leads.purge(dt.datetime(2026, 11, 1), url=leads_db) == 1
     assert leads.count(url=leads_db) == 2
+
+
+def test_no_thanks_to_the_name_question_is_not_a_name(convo_factory):
+    convo = answer(convo_factory(None), "lead_name", "no thanks", "deny")
+    assert convo.events == []  # not an answer: the rules end the form (cancel)
+
+
+def test_yes_to_the_offer_asks_just_for_the_name(convo_factory):
+    from actions.lead_form import AskLeadName
+
+    convo = answer(convo_factory("example-tech"), "lead_name", "yes", "affirm")
+    assert convo.slots["lead_name"] is None  # "yes" is not a name
+    convo.say(AskLeadName(), "yes", "affirm")
+    assert convo.messages[0]["text"].startswith("Great! What name should Jordan Lee, Example Tech admissions ask for?")
+    assert convo.payload["answer_id"] == "conversation.lead_ask_name_after_yes"
+
+
+def test_yes_is_not_a_contact_time(convo_factory):
+    assert answer(convo_factory(None), "lead_contact_time", "ok").slots["lead_contact_time"] is None
+
+
+def test_not_sure_is_a_program_answer_even_when_nlu_hears_a_no(convo_factory):
+    assert answer(convo_factory(None), "lead_program", "not sure yet", "deny").slots["lead_program"] == "undecided"

@@ -92,6 +92,14 @@ def test_no_consent_stores_nothing(servers):
     assert [r for r in rows(servers) if r["conversation_id"] == "lead-no"] == []
 
 
+def test_yes_then_no_thanks(servers):
+    visitor = Visitor(servers, "lead-yes-no")
+    visitor.say("can someone call me?")
+    assert "What name should" in visitor.say("yes").text
+    assert "haven't stored any of your details" in visitor.say("no thanks").text
+    assert visitor.say("what do phlebotomists do?").payloads[-1]["answer_id"] == "phlebotomy_technician.duties"
+
+
 def test_cancel_midway_stores_nothing_and_answers_go_on(servers):
     visitor = Visitor(servers, "lead-cancel")
     visitor.say("how do I enroll?")
