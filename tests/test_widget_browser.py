@@ -293,6 +293,30 @@ def test_reload_keeps_the_conversation(stack, page):
     assert "medical assistants" in text.lower(), text
 
 
+def test_the_transcript_stays_in_its_tab_unless_the_page_asks_for_local_storage(stack, context_factory):
+    """sessionStorage by default: a name typed into the contact form is gone
+    with the tab; data-storage="local" keeps the conversation across tabs."""
+    context = context_factory()
+    first = context.new_page()
+    load(first, stack.origin + "/")
+    open_widget(first)
+    ask(first, CERT_QUESTION)
+    second = context.new_page()
+    load(second, stack.origin + "/")
+    open_widget(second)
+    assert CERT_QUESTION not in [m["text"] for m in transcript_of(second)]
+
+    path = stack.add_page("embed/local.html", "<p>Local storage.</p>", 'data-storage="local" data-server="%s"' % stack.servers.url)
+    third = context.new_page()
+    load(third, stack.origin + path)
+    open_widget(third)
+    ask(third, "what do phlebotomists do?")
+    fourth = context.new_page()
+    load(fourth, stack.origin + path)
+    open_widget(fourth)
+    assert "what do phlebotomists do?" in [m["text"] for m in transcript_of(fourth)]
+
+
 @pytest.mark.parametrize("school_id", ["example-tech", "riverbend-college"])
 def test_school_page_has_the_school_theme(stack, page, school_id):
     school = stack.schools[school_id]
@@ -399,7 +423,7 @@ def test_axe_finds_no_violations(stack, context_factory, path):
     assert page.locator(".cp-sources a").count() > 0
     opened = axe_violations(page)
     # With quick replies on screen too (a fresh conversation, no role known).
-    page.evaluate("() => localStorage.clear()")
+    page.evaluate("() => { sessionStorage.clear(); localStorage.clear(); }")
     page.reload()
     open_widget(page)
     ask(page, "how much do they make?")

@@ -1,7 +1,11 @@
-// Session persistence: the session id and the rendered transcript, in
-// localStorage, one entry per school (so two schools' pages on one origin keep
-// separate conversations). Storage may be unavailable (privacy modes): then
-// the conversation lasts as long as the page.
+// Session persistence: the session id and the rendered transcript, one entry
+// per school (so two schools' pages on one origin keep separate conversations).
+// By default in sessionStorage: the conversation survives reloads and moves
+// between the site's pages in the tab, and is gone when the tab closes, so a
+// name or email typed into the contact form does not stay on a shared computer.
+// data-storage="local" keeps it in localStorage instead (across tabs and
+// restarts). Storage may be unavailable (privacy modes): then the conversation
+// lasts as long as the page.
 const VERSION = 1;
 const MAX_ENTRIES = 200;
 
@@ -16,14 +20,23 @@ function clean(entry) {
   };
 }
 
+function area(kind) {
+  try {
+    return kind === "local" ? window.localStorage : window.sessionStorage;
+  } catch (error) {
+    return null; // blocked
+  }
+}
+
 export class Store {
-  constructor(schoolId) {
+  constructor(schoolId, kind = "session") {
     this.key = `carepath.chat.v${VERSION}.${schoolId || "general"}`;
+    this.area = area(kind);
   }
 
   load() {
     try {
-      const data = JSON.parse(window.localStorage.getItem(this.key) || "null");
+      const data = JSON.parse(this.area.getItem(this.key) || "null");
       if (data && typeof data === "object" && Array.isArray(data.transcript)) {
         return {
           sessionId: typeof data.sessionId === "string" ? data.sessionId : null,
@@ -38,7 +51,7 @@ export class Store {
 
   save(sessionId, transcript) {
     try {
-      window.localStorage.setItem(
+      this.area.setItem(
         this.key,
         JSON.stringify({ sessionId, transcript: transcript.slice(-MAX_ENTRIES) }),
       );

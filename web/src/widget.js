@@ -79,7 +79,7 @@ class ChatWidget {
   constructor(settings, look) {
     this.settings = settings;
     this.look = look;
-    this.store = new Store(settings.schoolId);
+    this.store = new Store(settings.schoolId, settings.storage);
     const saved = this.store.load();
     this.sessionId = saved.sessionId;
     this.transcript = saved.transcript;
